@@ -4,7 +4,8 @@ LAB_KERNEL ?= 6.1
 export LAB_KERNEL
 
 # Host-side test suites, fastest first; the lab runs last.
-HOST_CHECKS := tests/unit/module tests/unit/ring tests/unit/bpf \
+HOST_CHECKS := tests/unit/module tests/unit/ring tests/model tests/fuzz \
+	tests/bench/ring tests/unit/bpf \
 	tests/unit/xenctl xenstore-schema
 LAB_CHECK := tests/lab
 

@@ -176,19 +176,32 @@ struct tsmc_ctl_msg {
 /*
  * One unidirectional byte ring. Indexes are free-running 32-bit byte
  * counts, masked with (size - 1) where size = 1 << data order is known
- * locally (never re-read from shared memory after setup).
+ * locally (never re-read from shared memory after setup). Both sides start
+ * at an index agreed out of band (0), never read from this block.
  *
- * Each cache line has exactly one writer:
- *   producer line: prod, space_event, pflags, tcp_cut
- *   consumer line: cons, data_event, cflags
+ * Each cache line has exactly one writer, and the event words sit on
+ * lines of their own: they are written only when a side is about to
+ * sleep, so the peer's per-commit/per-consume read of them stays a cache
+ * hit instead of missing on a line that moves with every index update.
+ *   producer line:        prod, pflags, tcp_cut   (producer writes)
+ *   consumer line:        cons, cflags            (consumer writes)
+ *   producer event line:  space_event             (producer writes)
+ *   consumer event line:  data_event              (consumer writes)
  *
  * Notification suppression uses event indexes as in Xen's io/ring.h:
  *   the consumer, about to sleep, writes data_event = cons + 1, issues a
  *   full barrier and reads prod again; the producer, after publishing prod
- *   (old -> new), notifies only if data_event is in (old, new].
- *   Symmetrically the producer, about to wait for space, writes
- *   space_event = the cons value it waits for; the consumer notifies only
- *   if its cons update crossed it.
+ *   (old -> new), issues a full barrier and notifies only if data_event is
+ *   in (old, new]. Symmetrically the producer, about to wait for @want
+ *   bytes of room, writes space_event = prod - size + want (the cons value
+ *   that frees them) and reads cons again; the consumer notifies only if
+ *   its cons update crossed it. A fresh block has data_event = start + 1
+ *   (the first byte notifies) and space_event = start (no request).
+ *
+ * Flags only ever gain bits. EOF is set after the last prod update; the
+ * consumer reads pflags before prod, so prod read after seeing EOF is
+ * final. ERROR means reset: unread bytes are dropped. CUT says tcp_cut
+ * holds the sender's TCP write_seq at the switch (written before CUT).
  */
 #define TSMC_RING_F_EOF		0x1	/* pflags: producer wrote its last byte */
 #define TSMC_RING_F_ERROR	0x2	/* pflags: producer aborted (reset) */
@@ -199,25 +212,30 @@ struct tsmc_ctl_msg {
 
 struct tsmc_ring_prod_line {
 	__le32	prod;		/* bytes ever produced */
-	__le32	space_event;	/* producer wants an event when cons passes */
 	__le32	pflags;		/* TSMC_RING_F_EOF | _ERROR | _CUT */
 	__le32	tcp_cut;	/* sender's TCP write_seq at the switch */
-	__u8	pad[TSMC_CACHELINE - 16];
+	__u8	pad[TSMC_CACHELINE - 12];
 };
 
 struct tsmc_ring_cons_line {
 	__le32	cons;		/* bytes ever consumed */
-	__le32	data_event;	/* consumer wants an event when prod passes */
 	__le32	cflags;		/* TSMC_RING_F_CLOSED */
-	__u8	pad[TSMC_CACHELINE - 12];
+	__u8	pad[TSMC_CACHELINE - 8];
+};
+
+struct tsmc_ring_event_line {
+	__le32	event;		/* wake me when the peer's index passes this */
+	__u8	pad[TSMC_CACHELINE - 4];
 };
 
 struct tsmc_ring_idx {
 	struct tsmc_ring_prod_line p;
 	struct tsmc_ring_cons_line c;
+	struct tsmc_ring_event_line space;	/* producer's space_event */
+	struct tsmc_ring_event_line data;	/* consumer's data_event */
 };
 
-#define TSMC_RING_IDX_SIZE	128
+#define TSMC_RING_IDX_SIZE	256
 /* Data area limits: one page up to 1 MiB per direction. */
 #define TSMC_RING_ORDER_MIN	12
 #define TSMC_RING_ORDER_MAX	20
@@ -240,10 +258,16 @@ static_assert(sizeof(struct tsmc_ring_prod_line) == TSMC_CACHELINE,
 	      "producer line must be one cache line");
 static_assert(sizeof(struct tsmc_ring_cons_line) == TSMC_CACHELINE,
 	      "consumer line must be one cache line");
+static_assert(sizeof(struct tsmc_ring_event_line) == TSMC_CACHELINE,
+	      "event line must be one cache line");
 static_assert(sizeof(struct tsmc_ring_idx) == TSMC_RING_IDX_SIZE,
-	      "ring index block must be 128 bytes");
+	      "ring index block must be 256 bytes");
 static_assert(__builtin_offsetof(struct tsmc_ring_idx, c) ==
 	      TSMC_CACHELINE, "consumer line must start a cache line");
+static_assert(__builtin_offsetof(struct tsmc_ring_idx, space) ==
+	      2 * TSMC_CACHELINE, "space event line offset");
+static_assert(__builtin_offsetof(struct tsmc_ring_idx, data) ==
+	      3 * TSMC_CACHELINE, "data event line offset");
 static_assert(__builtin_offsetof(struct tsmc_ctl_offer, tuple) == 8,
 	      "offer tuple offset");
 static_assert(sizeof(struct tsmc_ctl_offer) <=
