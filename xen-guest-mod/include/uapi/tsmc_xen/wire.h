@@ -246,7 +246,7 @@ struct tsmc_ring_idx {
  */
 #if defined(__KERNEL__)
 #include <linux/build_bug.h>
-#elif !defined(__VMLINUX_H__)
+#elif !defined(__VMLINUX_H__) && !defined(__bpf__)
 #include <assert.h>
 #endif
 #ifdef static_assert
