@@ -4,7 +4,7 @@ LAB_KERNEL ?= 6.1
 export LAB_KERNEL
 
 # Host-side test suites, fastest first; the lab runs last.
-HOST_CHECKS := tests/unit/module tests/unit/ring tests/model tests/fuzz \
+HOST_CHECKS := tests/unit/module tests/unit/ring tests/tools tests/model tests/fuzz \
 	tests/bench/ring tests/unit/bpf \
 	tests/unit/xenctl xenstore-schema
 LAB_CHECK := tests/lab

@@ -1,0 +1,16 @@
+. /lab/lab-lib.sh
+ko=/lab/mod/tsmc_xen.ko
+[ -f "$ko" ] || lab_fail "tsmc_xen.ko was not built (see out/<run>/build.log)"
+dmesg -c >/dev/null
+t0=$(date +%s)
+insmod "$ko" || lab_fail "insmod tsmc_xen.ko failed"
+grep -q '^tsmc_xen ' /proc/modules || lab_fail "tsmc_xen not in /proc/modules after insmod"
+rmmod tsmc_xen || lab_fail "rmmod tsmc_xen failed"
+grep -q '^tsmc_xen ' /proc/modules && lab_fail "tsmc_xen still loaded after rmmod"
+lab_metric load_unload_s "$(($(date +%s) - t0))"
+dmesg >/tmp/dmesg.log
+cat /tmp/dmesg.log
+if grep -E 'WARNING|BUG|Oops|Call Trace|general protection' /tmp/dmesg.log; then
+	lab_fail "guest dmesg shows WARNING/BUG/Oops after load/unload"
+fi
+lab_verdict pass

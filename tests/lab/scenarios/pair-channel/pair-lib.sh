@@ -1,0 +1,57 @@
+# shellcheck shell=sh
+# Shared by the guest parts of the pair-channel scenario.
+SYS=/sys/kernel/tsmc_xen
+KO=/lab/mod/tsmc_xen.ko
+
+# uptime in milliseconds (busybox date has no %N)
+now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
+
+# pair_state PEER: state of our pair channel with PEER, "" if none
+pair_state() {
+	sed -n "s/^peer=$1 .*state=\([a-z]*\).*/\1/p" "$SYS/pairs" 2>/dev/null
+}
+
+# wait_state PEER STATE SECONDS
+wait_state() {
+	_n=$(($3 * 20))
+	while [ "$_n" -gt 0 ]; do
+		[ "$(pair_state "$1")" = "$2" ] && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	echo "pair with $1 is '$(pair_state "$1")', not '$2', after $3 s" >&2
+	cat "$SYS/pairs" >&2
+	return 1
+}
+
+# field NAME: value of NAME=... in the ping result
+ping_field() { tr ' ' '\n' <"$SYS/ping" | sed -n "s/^$1=//p"; }
+
+dmesg_clean() {
+	dmesg >/tmp/dmesg.log
+	! grep -E 'WARNING|BUG|Oops|Call Trace|general protection' /tmp/dmesg.log
+}
+
+# fail REASON: show the evidence, tell the other parts, give verdict fail
+fail() {
+	dmesg | tail -n 40
+	cat "$SYS/pairs" 2>/dev/null
+	lab_put "$LAB_ROLE-done" fail
+	lab_fail "$1"
+}
+
+# await KEY SECONDS: like lab_get, but gives up at once when the other
+# guest has reported failure (its "<role>-done" is "fail").
+await() {
+	_t=$(($2 * 5))
+	while [ "$_t" -gt 0 ]; do
+		_v=$(xenstore-read "/local/lab/$LAB_SCEN/$1" 2>/dev/null) &&
+			{ echo "$_v"; return 0; }
+		[ "$(xenstore-read "/local/lab/$LAB_SCEN/$OTHER-done" 2>/dev/null)" = fail ] &&
+			{ echo "await $1: guest $OTHER failed" >&2; return 1; }
+		sleep 0.2
+		_t=$((_t - 1))
+	done
+	echo "await: no '$1' after $2 s" >&2
+	return 1
+}

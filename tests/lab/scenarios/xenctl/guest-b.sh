@@ -1,0 +1,1 @@
+. /lab/scenarios/xenctl/guest-pair.sh

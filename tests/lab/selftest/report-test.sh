@@ -1,0 +1,39 @@
+#!/bin/bash
+# Host-side test of lib/report.sh: a synthetic serial log (CRLF, Xen noise,
+# log blocks) must give exact JSON lines, and a missing or failed verdict
+# must make check_verdicts fail.
+set -u
+cd "$(dirname "$0")/.."
+. lib/common.sh
+. lib/report.sh
+pass=0 fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+LAB_OUT=$T LAB_KERNEL=6.1 LAB_GUEST=pv
+mkdir -p "$T/logs"
+printf '%s\r\n' '(XEN) noise' '@@LAB boot dom0 up' '@@LAB netfront metric tcp_stream_gbps 0.41' \
+	'@@LAB netfront metric bogus not-a-number' '@@LAB netfront verdict pass ' \
+	'@@LOG begin xl-dmesg.log' '(XEN) line 1' 'line "2"' '@@LOG end xl-dmesg.log' \
+	'@@LAB other verdict fail b:killed-at-time-limit-20s' >"$T/serial.log"
+parse_serial "$T/r.jsonl"
+want='{"scenario":"netfront","kernel":"6.1","metric":"tcp_stream_gbps","value":0.41}
+{"scenario":"netfront","kernel":"6.1","verdict":"pass","reason":""}
+{"scenario":"other","kernel":"6.1","verdict":"fail","reason":"b:killed-at-time-limit-20s"}'
+[ "$(cat "$T/r.jsonl")" = "$want" ] && ok "serial -> jsonl" || { bad "serial -> jsonl"; cat "$T/r.jsonl"; }
+[ "$(cat "$T/logs/xl-dmesg.log")" = "$(printf '(XEN) line 1\nline "2"')" ] && ok "log block split" || bad "log block split"
+
+LAB_SCENARIOS="netfront" check_verdicts "$T/r.jsonl" x && ok "all pass -> 0" || bad "all pass -> 0"
+LAB_SCENARIOS="netfront other" check_verdicts "$T/r.jsonl" x && bad "a fail verdict -> non-zero" || ok "a fail verdict -> non-zero"
+cp "$T/r.jsonl" "$T/m.jsonl"
+if LAB_SCENARIOS="netfront missing" check_verdicts "$T/m.jsonl" "dom0 died"; then
+	bad "missing verdict -> non-zero"
+else
+	grep -q '"scenario":"missing","kernel":"6.1","verdict":"fail","reason":"no verdict: dom0 died"' "$T/m.jsonl" &&
+		ok "missing verdict -> non-zero + fail line" || bad "missing verdict fail line"
+fi
+print_table "$T/r.jsonl" >"$T/table"
+grep -q '^netfront *tcp_stream_gbps *0.41$' "$T/table" && ok "table row" || { bad "table row"; cat "$T/table"; }
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

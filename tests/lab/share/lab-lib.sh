@@ -1,0 +1,46 @@
+# shellcheck shell=sh
+# Helpers for scenario parts, sourced in dom0 and in the guests (busybox sh).
+# The runner sets LAB_SCEN (scenario), LAB_ROLE (dom0, a, b, c), LAB_MYID
+# (own domid), LAB_TIMEOUT, and for every booted guest DOMID_<R> and IP_<R>.
+
+lab_base() { echo "/local/domain/$LAB_MYID/data/lab/$LAB_SCEN"; }
+
+# lab_metric NAME VALUE: one measurement (a number) -> results.jsonl.
+lab_metric() {
+	echo "lab: metric $1 = $2"
+	xenstore-write "$(lab_base)/metric/$1" "$2"
+}
+
+# lab_verdict pass|fail [REASON]: this part's verdict; the last call wins.
+lab_verdict() {
+	case $1 in pass | fail) ;; *) echo "lab_verdict: want pass|fail, got '$1'" >&2; return 2 ;; esac
+	echo "lab: verdict $1 ${2:-}"
+	xenstore-write "$(lab_base)/reason" "${2:-}"
+	xenstore-write "$(lab_base)/verdict" "$1"
+}
+
+# lab_fail REASON: verdict fail and stop this part.
+lab_fail() {
+	lab_verdict fail "$1"
+	exit 1
+}
+
+# lab_put KEY VALUE / lab_get KEY [SECONDS]: exchange values between the parts
+# of one scenario (a scenario-private xenstore directory all parts can use).
+lab_put() { xenstore-write "/local/lab/$LAB_SCEN/$1" "$2"; }
+lab_get() {
+	_t=$((${2:-30} * 5))
+	while [ "$_t" -gt 0 ]; do
+		if xenstore-exists "/local/lab/$LAB_SCEN/$1" 2>/dev/null; then
+			xenstore-read "/local/lab/$LAB_SCEN/$1"
+			return 0
+		fi
+		_t=$((_t - 1))
+		sleep 0.2
+	done
+	echo "lab_get: no '$1' after ${2:-30}s" >&2
+	return 1
+}
+
+# lab_tool_value FILE NAME: value of a "name value" line printed by tests/tools.
+lab_tool_value() { awk -v k="$2" '$1 == k {print $2; exit}' "$1"; }

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_stream_sha: bulk TCP stream with a SHA-256 computed on both ends.
+ *   tcp_stream_sha server -p PORT [-b ADDR]
+ *   tcp_stream_sha client -c HOST -p PORT [-B BYTES] [-s SEED]
+ *   tcp_stream_sha gen [-B BYTES] [-s SEED]        (the same bytes to stdout)
+ * The client sends BYTES of a seeded pattern and half-closes; the server
+ * hashes what it got and answers "BYTES HEX\n"; the client compares both
+ * and exits 1 on any difference.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "net_util.h"
+#include "sha256.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A multiple of 8: fill_pattern's stream only depends on seed and offset then. */
+#define CHUNK (64 * 1024)
+
+static const char *prog = "tcp_stream_sha";
+static uint8_t buf[CHUNK];
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s server -p PORT [-b ADDR]\n"
+		"       %s client -c HOST -p PORT [-B BYTES] [-s SEED]\n"
+		"       %s gen [-B BYTES] [-s SEED]\n",
+		prog, prog, prog);
+	exit(2);
+}
+
+/* Produce the pattern chunk by chunk, hashing it and handing it to fd. */
+static int send_pattern(int fd, uint64_t bytes, uint64_t seed, char hex[65])
+{
+	struct sha256 sh;
+	uint8_t d[32];
+	uint64_t left = bytes, st = (seed << 1) | 1; /* xorshift state must be non-zero */
+
+	sha256_init(&sh);
+	while (left) {
+		size_t n = left < CHUNK ? (size_t)left : CHUNK;
+
+		fill_pattern(&st, buf, n);
+		sha256_update(&sh, buf, n);
+		if (write_full(fd, buf, n))
+			return -1;
+		left -= n;
+	}
+	sha256_final(&sh, d);
+	sha256_hex(d, hex);
+	return 0;
+}
+
+static int run_server(const char *host, const char *port)
+{
+	int lfd = tcp_listen(host, port), fd;
+	struct sha256 sh;
+	uint64_t total = 0;
+	uint8_t d[32];
+	char hex[65], line[128];
+	ssize_t r;
+
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0) {
+		perror("accept");
+		return 1;
+	}
+	sha256_init(&sh);
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("read");
+			return 1;
+		}
+		sha256_update(&sh, buf, (size_t)r);
+		total += (uint64_t)r;
+	}
+	sha256_final(&sh, d);
+	sha256_hex(d, hex);
+	snprintf(line, sizeof(line), "%" PRIu64 " %s\n", total, hex);
+	if (write_full(fd, line, strlen(line))) {
+		perror("write");
+		return 1;
+	}
+	close(fd);
+	close(lfd);
+	printf("bytes %" PRIu64 "\nsha256 %s\n", total, hex);
+	return 0;
+}
+
+static int run_client(const char *host, const char *port, uint64_t bytes, uint64_t seed)
+{
+	char hex[65], line[128] = "", peer_hex[65] = "";
+	unsigned long long peer_bytes = 0;
+	double t0, el;
+	ssize_t r;
+	int fd;
+
+	fd = tcp_connect_retry(host, port, 10);
+	if (fd < 0) {
+		fprintf(stderr, "%s: connect %s:%s: %s\n", prog, host, port, strerror(errno));
+		return 1;
+	}
+	t0 = now_s();
+	if (send_pattern(fd, bytes, seed, hex) || shutdown(fd, SHUT_WR)) {
+		fprintf(stderr, "%s: send failed: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	r = read_full(fd, line, sizeof(line) - 1);
+	/* Time until the server has hashed the last byte: the whole transfer. */
+	el = now_s() - t0;
+	close(fd);
+	if (r <= 0 || sscanf(line, "%llu %64s", &peer_bytes, peer_hex) != 2) {
+		fprintf(stderr, "%s: no digest from server\n", prog);
+		return 1;
+	}
+	printf("bytes %" PRIu64 "\nsha256 %s\npeer_bytes %llu\npeer_sha256 %s\n", bytes, hex,
+	       peer_bytes, peer_hex);
+	printf("seconds %.3f\ngbps %.3f\n", el, (double)bytes * 8 / el / 1e9);
+	if (peer_bytes != bytes || strcmp(hex, peer_hex)) {
+		printf("match no\n");
+		fprintf(stderr, "%s: MISMATCH: sent %" PRIu64 " bytes sha256 %s, server got %llu sha256 %s\n",
+			prog, bytes, hex, peer_bytes, peer_hex);
+		return 1;
+	}
+	printf("match yes\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *host = NULL, *port = NULL, *mode;
+	uint64_t bytes = 256ULL << 20, seed = 1;
+	char hex[65];
+	int opt;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	if (strcmp(mode, "server") && strcmp(mode, "client") && strcmp(mode, "gen"))
+		usage();
+	optind = 2;
+	while ((opt = getopt(argc, argv, "b:c:p:B:s:")) != -1) {
+		switch (opt) {
+		case 'b':
+		case 'c':
+			host = optarg;
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'B':
+			bytes = parse_size(prog, "byte count", optarg);
+			break;
+		case 's':
+			seed = parse_size(prog, "seed", optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (!strcmp(mode, "gen")) {
+		if (send_pattern(STDOUT_FILENO, bytes, seed, hex)) {
+			perror("write");
+			return 1;
+		}
+		fprintf(stderr, "sha256 %s\n", hex);
+		return 0;
+	}
+	if (!port || (!strcmp(mode, "client") && !host))
+		usage();
+	return !strcmp(mode, "server") ? run_server(host, port) : run_client(host, port, bytes, seed);
+}
