@@ -2,33 +2,87 @@
 /*
  * tsmc-xen: Transparent Shared Memory Communications for Xen guests.
  *
- * Module entry points. The pair channel, grant pool and socket switch are
- * added in their own files; this file only decides whether the module may
- * run here at all.
+ * Module entry points: learn who we are, tell dom0 we are here, and follow
+ * the pair directories dom0 provisions for us (tsmc_xs.c, tsmc_pair.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <xen/xen.h>
+#include <xen/xenbus.h>
 
-#include "tsmc_xen/wire.h"
+#include "tsmc_xen.h"
 
-#define TSMC_MODULE_VERSION "0.1.0"
+struct workqueue_struct *tsmc_wq;
+domid_t tsmc_self;
+/* Guards tsmc_pairs; held across a sysfs ping so no pair is freed under it. */
+DEFINE_MUTEX(tsmc_lock);
+LIST_HEAD(tsmc_pairs);
+
+bool tsmc_fault_inject;
+module_param_named(fault_inject, tsmc_fault_inject, bool, 0444);
+MODULE_PARM_DESC(fault_inject,
+		 "Test only: allow /sys/kernel/tsmc_xen/fault to corrupt our side of a control ring");
+
+/* "ready" when dom0 enabled us, "disabled" when it said no, else "loaded". */
+static const char *tsmc_initial_state(void)
+{
+	unsigned int en;
+
+	if (xenbus_scanf(XBT_NIL, TSMC_XS_ENABLED_REL, "", "%u", &en) != 1)
+		return TSMC_XS_REPORT_STATE_LOADED;
+	return en == 1 ? TSMC_XS_REPORT_STATE_READY :
+			 TSMC_XS_REPORT_STATE_DISABLED;
+}
 
 static int __init tsmc_init(void)
 {
-	/* Grants and event channels need a Xen guest, PV or PVH. */
-	if (!xen_domain())
+	int err;
+
+	/* Grants and event channels need a Xen guest with xenstore. */
+	if (!xen_domain() || xen_initial_domain())
 		return -ENODEV;
 
-	pr_info("version %s (wire %u) loaded\n", TSMC_MODULE_VERSION,
-		TSMC_WIRE_VERSION);
+	err = tsmc_xs_read_self(&tsmc_self);
+	if (err) {
+		pr_err("cannot read own domid from xenstore (%d)\n", err);
+		return err;
+	}
+	tsmc_wq = alloc_workqueue("tsmc_xen", WQ_UNBOUND, 0);
+	if (!tsmc_wq)
+		return -ENOMEM;
+	err = tsmc_sysfs_init();
+	if (err)
+		goto err_wq;
+	err = tsmc_xs_report(tsmc_initial_state());
+	if (err)
+		pr_warn("cannot report to dom0 (%d)\n", err);
+	err = tsmc_xs_start();
+	if (err)
+		goto err_sysfs;
+
+	pr_info("version %s (wire %u) loaded in domain %u\n",
+		TSMC_MODULE_VERSION, TSMC_WIRE_VERSION, tsmc_self);
 	return 0;
+
+err_sysfs:
+	tsmc_sysfs_exit();
+	tsmc_xs_report_remove();
+err_wq:
+	destroy_workqueue(tsmc_wq);
+	return err;
 }
 
 static void __exit tsmc_exit(void)
 {
-	pr_info("unloaded\n");
+	tsmc_xs_report(TSMC_XS_REPORT_STATE_UNLOADING);
+	tsmc_xs_stop();
+	tsmc_pair_remove_all();
+	tsmc_sysfs_exit();
+	destroy_workqueue(tsmc_wq);
+	tsmc_xs_report_remove();
+	pr_info("unloaded (%d grants left to the deferred list)\n",
+		atomic_read(&tsmc_grants_deferred));
 }
 
 module_init(tsmc_init);

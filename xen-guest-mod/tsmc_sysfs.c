@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/tsmc_xen: guest-side state without debugfs.
+ *   self             our domid
+ *   pairs            one line per pair channel
+ *   grants_deferred  grants handed to the kernel's deferred-end list
+ *   ping             write "PEER COUNT" to run round trips; read the result
+ *   fault            write "PEER type|index" (needs fault_inject=1)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+
+#include "tsmc_xen.h"
+
+static struct kobject *tsmc_kobj;
+static DEFINE_MUTEX(ping_result_lock);
+static struct tsmc_ping_result last_ping;
+static unsigned int last_ping_peer;
+static int last_ping_err = -ENODATA;
+
+static ssize_t self_show(struct kobject *k, struct kobj_attribute *a,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", tsmc_self);
+}
+
+static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	struct tsmc_pair *p;
+	int len = 0;
+
+	mutex_lock(&tsmc_lock);
+	list_for_each_entry(p, &tsmc_pairs, node)
+		len += sysfs_emit_at(buf, len,
+				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu\n",
+				     p->peer, p->server ? "grant" : "map",
+				     tsmc_pair_state_name(READ_ONCE(p->state)),
+				     p->version, p->error, p->events,
+				     p->pings, p->pongs);
+	mutex_unlock(&tsmc_lock);
+	return len;
+}
+
+static ssize_t grants_deferred_show(struct kobject *k,
+				    struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&tsmc_grants_deferred));
+}
+
+static ssize_t ping_show(struct kobject *k, struct kobj_attribute *a,
+			 char *buf)
+{
+	struct tsmc_ping_result r;
+	int len;
+
+	mutex_lock(&ping_result_lock);
+	r = last_ping;
+	len = sysfs_emit(buf,
+			 "peer=%u err=%d sent=%u ok=%u bad=%u avg_ns=%llu min_ns=%llu max_ns=%llu\n",
+			 last_ping_peer, last_ping_err, r.sent, r.ok, r.bad,
+			 r.ok ? div_u64(r.total_ns, r.ok) : 0, r.min_ns,
+			 r.max_ns);
+	mutex_unlock(&ping_result_lock);
+	return len;
+}
+
+/* The pair list lock is held throughout, so the pair cannot be freed. */
+static ssize_t ping_store(struct kobject *k, struct kobj_attribute *a,
+			  const char *buf, size_t count)
+{
+	struct tsmc_ping_result r;
+	unsigned int peer, n;
+	struct tsmc_pair *p;
+	int err = -ENOENT;
+
+	if (sscanf(buf, "%u %u", &peer, &n) != 2 || !n || n > 1000000)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	mutex_lock(&tsmc_lock);
+	list_for_each_entry(p, &tsmc_pairs, node) {
+		if (p->peer == peer) {
+			err = tsmc_ctl_ping(p, n, &r);
+			break;
+		}
+	}
+	mutex_unlock(&tsmc_lock);
+
+	mutex_lock(&ping_result_lock);
+	last_ping = r;
+	last_ping_peer = peer;
+	last_ping_err = err;
+	mutex_unlock(&ping_result_lock);
+	return err ? err : count;
+}
+
+static ssize_t fault_store(struct kobject *k, struct kobj_attribute *a,
+			   const char *buf, size_t count)
+{
+	char kind[16];
+	unsigned int peer;
+	struct tsmc_pair *p;
+	int err = -ENOENT;
+
+	if (sscanf(buf, "%u %15s", &peer, kind) != 2)
+		return -EINVAL;
+	mutex_lock(&tsmc_lock);
+	list_for_each_entry(p, &tsmc_pairs, node) {
+		if (p->peer == peer) {
+			err = tsmc_ctl_inject(p, kind);
+			break;
+		}
+	}
+	mutex_unlock(&tsmc_lock);
+	return err ? err : count;
+}
+
+static struct kobj_attribute self_attr = __ATTR_RO(self);
+static struct kobj_attribute pairs_attr = __ATTR_RO(pairs);
+static struct kobj_attribute grants_deferred_attr =
+	__ATTR_RO(grants_deferred);
+static struct kobj_attribute ping_attr = __ATTR_RW(ping);
+static struct kobj_attribute fault_attr = __ATTR_WO(fault);
+
+static struct attribute *tsmc_attrs[] = {
+	&self_attr.attr,
+	&pairs_attr.attr,
+	&grants_deferred_attr.attr,
+	&ping_attr.attr,
+	&fault_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group tsmc_group = {
+	.attrs = tsmc_attrs,
+};
+
+int tsmc_sysfs_init(void)
+{
+	int err;
+
+	tsmc_kobj = kobject_create_and_add("tsmc_xen", kernel_kobj);
+	if (!tsmc_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(tsmc_kobj, &tsmc_group);
+	if (err) {
+		kobject_put(tsmc_kobj);
+		tsmc_kobj = NULL;
+	}
+	return err;
+}
+
+void tsmc_sysfs_exit(void)
+{
+	if (!tsmc_kobj)
+		return;
+	sysfs_remove_group(tsmc_kobj, &tsmc_group);
+	kobject_put(tsmc_kobj);
+	tsmc_kobj = NULL;
+}

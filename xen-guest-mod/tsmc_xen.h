@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tsmc_xen private declarations shared by the module's files.
+ */
+#ifndef _TSMC_XEN_PRIV_H
+#define _TSMC_XEN_PRIV_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/grant_table.h>
+#include <xen/interface/event_channel.h>
+#include <xen/xenbus.h>
+
+#include "tsmc_xen/ring.h"
+#include "tsmc_xen/wire.h"
+#include "tsmc_xen/xs_paths.h"
+
+#define TSMC_MODULE_VERSION	"0.2.0"
+
+/*
+ * Control ring pages, granted by the server (lower domid): page 0 holds
+ * both index blocks, then one data page per direction. Every access stays
+ * inside one page, so the client maps them one by one (no vmap).
+ */
+#define TSMC_CTL_ORDER		12
+#define TSMC_CTL_NR_PAGES	3
+#define TSMC_CTL_IDX_S2C	0	/* byte offset of the s->c index block */
+#define TSMC_CTL_IDX_C2S	TSMC_RING_IDX_SIZE
+#define TSMC_CTL_PAGE_S2C	1
+#define TSMC_CTL_PAGE_C2S	2
+
+/* Side state nodes hold XenbusState numbers (see xs_paths.h). */
+#define TSMC_SIDE_INITIALISED	3
+#define TSMC_SIDE_CONNECTED	4
+
+enum tsmc_pair_state {
+	TSMC_PAIR_INIT,		/* created, nothing shared yet */
+	TSMC_PAIR_WAITING,	/* client: waiting for the server's pages */
+	TSMC_PAIR_PUBLISHED,	/* server: pages granted, port published */
+	TSMC_PAIR_HELLO,	/* ring up, HELLO sent, none received */
+	TSMC_PAIR_CONNECTED,	/* versions agreed */
+	TSMC_PAIR_BROKEN,	/* peer broke the protocol; ring unused */
+	TSMC_PAIR_CLOSED,	/* torn down, waiting to be freed */
+};
+
+struct tsmc_ping_result {
+	u32	sent;
+	u32	ok;
+	u32	bad;		/* wrong cookie or payload */
+	u64	total_ns;
+	u64	min_ns;
+	u64	max_ns;
+};
+
+struct tsmc_pair {
+	struct list_head	node;		/* in tsmc_pairs, under tsmc_lock */
+	domid_t			peer;
+	domid_t			lo, hi;
+	bool			server;		/* we are lo: we grant */
+	enum tsmc_pair_state	state;
+	int			error;		/* why BROKEN, negative errno */
+	u16			version;	/* agreed wire version */
+
+	struct mutex		lock;		/* setup, teardown, state */
+	char			my_dir[TSMC_XS_PATH_MAX];
+	char			peer_state_path[TSMC_XS_PATH_MAX];
+	struct xenbus_watch	peer_watch;	/* peer side's state node */
+	bool			watching;
+	struct work_struct	xs_work;	/* react to the peer's state */
+
+	/* Control ring: granted (server) or mapped (client) pages. */
+	struct page		*pages[TSMC_CTL_NR_PAGES];
+	grant_ref_t		refs[TSMC_CTL_NR_PAGES];
+	grant_handle_t		handles[TSMC_CTL_NR_PAGES];
+	bool			mapped;		/* client: pages are foreign */
+	evtchn_port_t		port;		/* local port */
+	int			irq;		/* 0 when unbound */
+
+	struct tsmc_ring	tx;		/* under tx_lock */
+	struct tsmc_ring	rx;		/* only in rx_work */
+	spinlock_t		tx_lock;
+	u32			tx_seq;
+	u32			rx_seq;
+	struct work_struct	rx_work;
+	spinlock_t		evt_lock;	/* irq vs teardown for lateeoi */
+	bool			dying;
+	bool			eoi_pending;	/* event came before irq was known */
+	bool			hello_sent;	/* under tx_lock */
+	bool			peer_hello;	/* under tx_lock */
+
+	/* Ping test (sysfs), one at a time under ping_lock. */
+	struct mutex		ping_lock;
+	wait_queue_head_t	ping_wq;
+	u64			ping_cookie;	/* awaited cookie, 0 = none */
+	bool			ping_done;
+	u8			ping_payload[32];
+	bool			ping_payload_ok;
+	u64			pings, pongs;	/* control messages counted */
+	u64			events;
+};
+
+/* tsmc_main.c */
+extern struct workqueue_struct *tsmc_wq;
+extern domid_t tsmc_self;
+extern struct mutex tsmc_lock;		/* tsmc_pairs */
+extern struct list_head tsmc_pairs;
+extern bool tsmc_fault_inject;
+
+/* tsmc_xs.c: xenstore glue */
+int tsmc_xs_read_self(domid_t *self);
+int tsmc_xs_report(const char *state);
+void tsmc_xs_report_remove(void);
+int tsmc_xs_start(void);
+void tsmc_xs_stop(void);
+
+/* tsmc_hyp.c: grant and event-channel hypercalls without xenbus devices */
+int tsmc_evtchn_alloc_unbound(domid_t peer, evtchn_port_t *port);
+int tsmc_evtchn_bind(domid_t peer, evtchn_port_t remote, evtchn_port_t *port);
+void tsmc_evtchn_close(evtchn_port_t port);
+int tsmc_grant_pages(domid_t peer, struct page **pages, grant_ref_t *refs,
+		     unsigned int n);
+void tsmc_ungrant_pages(struct page **pages, grant_ref_t *refs,
+			unsigned int n);
+int tsmc_map_pages(domid_t peer, const grant_ref_t *refs, struct page **pages,
+		   grant_handle_t *handles, unsigned int n);
+void tsmc_unmap_pages(struct page **pages, grant_handle_t *handles,
+		      unsigned int n);
+extern atomic_t tsmc_grants_deferred;
+
+/* tsmc_pair.c: pair channel lifecycle */
+struct tsmc_pair *tsmc_pair_find(domid_t peer);
+int tsmc_pair_add(domid_t peer);
+void tsmc_pair_remove(struct tsmc_pair *p);
+void tsmc_pair_remove_all(void);
+const char *tsmc_pair_state_name(enum tsmc_pair_state s);
+void tsmc_pair_break(struct tsmc_pair *p, int err, const char *why);
+bool tsmc_pair_advance(struct tsmc_pair *p, enum tsmc_pair_state from,
+		       enum tsmc_pair_state to);
+void tsmc_pair_hello_done(struct tsmc_pair *p, bool sent, u16 version);
+
+/* tsmc_ctl.c: control messages */
+int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,
+		  size_t len);
+int tsmc_ctl_send_hello(struct tsmc_pair *p);
+void tsmc_ctl_rx_work(struct work_struct *work);
+int tsmc_ctl_ping(struct tsmc_pair *p, unsigned int count,
+		  struct tsmc_ping_result *res);
+int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind);
+
+/* tsmc_sysfs.c */
+int tsmc_sysfs_init(void);
+void tsmc_sysfs_exit(void);
+
+#endif /* _TSMC_XEN_PRIV_H */
