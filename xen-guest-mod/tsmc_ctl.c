@@ -17,26 +17,13 @@
 #define TSMC_CTL_BUDGET		64
 #define TSMC_PING_TIMEOUT	(2 * HZ)
 
-static void tsmc_spans_in(struct tsmc_ring_span sp[2], const void *src,
-			  size_t len)
-{
-	memcpy(sp[0].p, src, sp[0].len);
-	memcpy(sp[1].p, (const u8 *)src + sp[0].len, len - sp[0].len);
-}
-
-static void tsmc_spans_out(void *dst, const struct tsmc_ring_span sp[2],
-			   size_t len)
-{
-	memcpy(dst, sp[0].p, sp[0].len);
-	memcpy((u8 *)dst + sp[0].len, sp[1].p, len - sp[0].len);
-}
-
 int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,
 		  size_t len)
 {
 	struct tsmc_ring_span sp[2];
 	struct tsmc_ctl_msg msg = {};
 	unsigned long flags;
+	bool connected = false;
 	int n, notify;
 
 	if (len > sizeof(msg.dummy))
@@ -63,11 +50,15 @@ int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,
 		return n;
 	}
 	msg.hdr.seq = cpu_to_le32(p->tx_seq++);
-	tsmc_spans_in(sp, &msg, sizeof(msg));
+	tsmc_ring_spans_in(sp, &msg, sizeof(msg));
 	notify = tsmc_ring_commit(&p->tx, sizeof(msg));
 	if (notify > 0)
 		notify_remote_via_irq(p->irq);
+	if (notify >= 0 && type == TSMC_CTL_HELLO)
+		connected = tsmc_pair_hello_locked(p, true, 0);
 	spin_unlock_irqrestore(&p->tx_lock, flags);
+	if (connected)
+		tsmc_pair_connected(p);
 	return notify < 0 ? notify : 0;
 }
 
@@ -78,26 +69,32 @@ int tsmc_ctl_send_hello(struct tsmc_pair *p)
 		.ver_max = cpu_to_le16(TSMC_WIRE_VERSION),
 		.domid = cpu_to_le16(tsmc_self),
 		.ring_order_max = cpu_to_le32(TSMC_RING_ORDER_MAX),
+		.slots_max = cpu_to_le32(TSMC_POOL_MAX_SLOTS),
 	};
 
-	int err;
-
-	err = tsmc_ctl_send(p, TSMC_CTL_HELLO, &h, sizeof(h));
-	if (!err)
-		tsmc_pair_hello_done(p, true, 0);
-	return err;
+	return tsmc_ctl_send(p, TSMC_CTL_HELLO, &h, sizeof(h));
 }
 
 static int tsmc_ctl_hello(struct tsmc_pair *p, const struct tsmc_ctl_hello *h)
 {
 	u16 lo = le16_to_cpu(h->ver_min), hi = le16_to_cpu(h->ver_max);
 	u16 ver = min_t(u16, hi, TSMC_WIRE_VERSION);
+	unsigned long flags;
+	bool connected;
 
 	if (le16_to_cpu(h->domid) != p->peer)
 		return -EPROTO;
 	if (lo > hi || ver < lo || ver < TSMC_WIRE_VERSION)
 		return -EPROTONOSUPPORT;
-	tsmc_pair_hello_done(p, false, ver);
+	if (p->peer_hello)
+		return -EPROTO;		/* one HELLO per channel */
+	/* Any value is fine: we grant min(this, our own limit). */
+	p->peer_slots_max = le32_to_cpu(h->slots_max);
+	spin_lock_irqsave(&p->tx_lock, flags);
+	connected = tsmc_pair_hello_locked(p, false, ver);
+	spin_unlock_irqrestore(&p->tx_lock, flags);
+	if (connected)
+		tsmc_pair_connected(p);
 	return 0;
 }
 
@@ -137,8 +134,14 @@ static int tsmc_ctl_handle(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
 	case TSMC_CTL_PONG:
 		tsmc_ctl_pong(p, &m->ping);
 		return 0;
+	case TSMC_CTL_POOL_ADD:
+		return tsmc_pool_peer_add(p, &m->pool_add);
 	case TSMC_CTL_BYE:
-		/* The peer's state node follows; xs_work tears down. */
+		/*
+		 * Its state node says CLOSING once it has dropped our pages;
+		 * xs_work tears down then, so neither side ends a grant the
+		 * other still maps.
+		 */
 		return 0;
 	default:
 		return -EPROTO;
@@ -182,7 +185,8 @@ void tsmc_ctl_rx_work(struct work_struct *work)
 			tsmc_pair_break(p, -EPROTO, "partial control record");
 			break;
 		}
-		tsmc_spans_out(&msg, sp, sizeof(msg));
+		/* The peek may hold several records: take exactly one. */
+		tsmc_ring_spans_out(&msg, sp, sizeof(msg));
 		n = tsmc_ring_consume(&p->rx, sizeof(msg));
 		if (n > 0 && p->irq > 0)
 			notify_remote_via_irq(p->irq);
@@ -288,6 +292,15 @@ int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind)
 	if (sysfs_streq(kind, "type")) {
 		memset(&msg, 0xa5, sizeof(msg));
 		return tsmc_ctl_send(p, 0xdead, msg.dummy, sizeof(msg.dummy));
+	}
+	if (sysfs_streq(kind, "pool")) {
+		/* A chunk out of order: slot numbers the peer never saw. */
+		struct tsmc_ctl_pool_add add = {
+			.first_slot = cpu_to_le32(TSMC_POOL_MAX_SLOTS),
+			.nr_refs = cpu_to_le16(TSMC_POOL_REFS_PER_MSG),
+		};
+
+		return tsmc_ctl_send(p, TSMC_CTL_POOL_ADD, &add, sizeof(add));
 	}
 	if (sysfs_streq(kind, "index")) {
 		spin_lock_irqsave(&p->tx_lock, flags);

@@ -8,6 +8,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -107,19 +108,25 @@ void tsmc_ungrant_pages(struct page **pages, grant_ref_t *refs,
 
 #define tsmc_vaddr(page) ((unsigned long)pfn_to_kaddr(page_to_pfn(page)))
 
+/* Unmap in small batches: teardown must not depend on an allocation. */
+#define TSMC_UNMAP_BATCH	8
+
 /* Map @n of the peer's grants, one page each (PV: kernel mapping only). */
 int tsmc_map_pages(domid_t peer, const grant_ref_t *refs, struct page **pages,
 		   grant_handle_t *handles, unsigned int n)
 {
-	struct gnttab_map_grant_ref op[TSMC_CTL_NR_PAGES];
+	struct gnttab_map_grant_ref *op;
 	unsigned int i, ok = 0;
 	int err;
 
-	if (n > ARRAY_SIZE(op))
+	if (!n || n > TSMC_MAP_MAX)
 		return -EINVAL;
+	op = kcalloc(n, sizeof(*op), GFP_KERNEL);
+	if (!op)
+		return -ENOMEM;
 	err = gnttab_alloc_pages(n, pages);
 	if (err)
-		return err;
+		goto out;
 	for (i = 0; i < n; i++)
 		gnttab_set_map_op(&op[i], tsmc_vaddr(pages[i]), GNTMAP_host_map,
 				  refs[i], peer);
@@ -133,35 +140,52 @@ int tsmc_map_pages(domid_t peer, const grant_ref_t *refs, struct page **pages,
 				refs[i], peer, op[i].status);
 	}
 	if (!err && ok == n)
-		return 0;
+		goto out;
 	/* Unmap exactly the ones that succeeded. */
 	for (i = 0; i < n; i++)
 		if (op[i].status != GNTST_okay)
 			handles[i] = INVALID_GRANT_HANDLE;
 	tsmc_unmap_pages(pages, handles, n);
-	return err ? err : -EIO;
+	err = err ? err : -EIO;
+out:
+	kfree(op);
+	return err;
 }
 
 void tsmc_unmap_pages(struct page **pages, grant_handle_t *handles,
 		      unsigned int n)
 {
-	struct gnttab_unmap_grant_ref op[TSMC_CTL_NR_PAGES];
-	struct page *mapped[TSMC_CTL_NR_PAGES];
+	struct gnttab_unmap_grant_ref op[TSMC_UNMAP_BATCH];
+	struct page *mapped[TSMC_UNMAP_BATCH];
 	unsigned int i, m = 0;
 
-	if (WARN_ON(n > ARRAY_SIZE(op)))
-		return;
 	for (i = 0; i < n; i++) {
-		if (handles[i] == INVALID_GRANT_HANDLE)
-			continue;
-		gnttab_set_unmap_op(&op[m], tsmc_vaddr(pages[i]),
-				    GNTMAP_host_map, handles[i]);
-		mapped[m++] = pages[i];
-		handles[i] = INVALID_GRANT_HANDLE;
+		if (handles[i] != INVALID_GRANT_HANDLE) {
+			gnttab_set_unmap_op(&op[m], tsmc_vaddr(pages[i]),
+					    GNTMAP_host_map, handles[i]);
+			mapped[m++] = pages[i];
+			handles[i] = INVALID_GRANT_HANDLE;
+		}
+		if (m == TSMC_UNMAP_BATCH || (m && i == n - 1)) {
+			if (gnttab_unmap_refs(op, NULL, mapped, m))
+				pr_warn("unmapping %u grant pages failed\n", m);
+			m = 0;
+		}
 	}
-	if (m && gnttab_unmap_refs(op, NULL, mapped, m))
-		pr_warn("unmapping %u grant pages failed\n", m);
 	gnttab_free_pages(n, pages);
 	for (i = 0; i < n; i++)
 		pages[i] = NULL;
+}
+
+/*
+ * Is our end of @port still bound to the peer's? Peer death and a peer
+ * that closed its end without a word both leave it unbound or closed.
+ */
+bool tsmc_evtchn_peer_bound(evtchn_port_t port)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+	if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st))
+		return false;
+	return st.status == EVTCHNSTAT_interdomain;
 }

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <xen/events.h>
@@ -76,15 +77,13 @@ bool tsmc_pair_advance(struct tsmc_pair *p, enum tsmc_pair_state from,
 }
 
 /*
- * Connected once our HELLO went out and the peer's came in, in either
- * order: the peer's may arrive before our own state change.
+ * Under tx_lock. Connected once our HELLO went out and the peer's came
+ * in, in either order; true when this call completed the pair. Our own
+ * HELLO is marked in the same critical section that commits it, so a
+ * peer message that follows the peer's HELLO never finds us half-way.
  */
-void tsmc_pair_hello_done(struct tsmc_pair *p, bool sent, u16 version)
+bool tsmc_pair_hello_locked(struct tsmc_pair *p, bool sent, u16 version)
 {
-	unsigned long flags;
-	bool now = false;
-
-	spin_lock_irqsave(&p->tx_lock, flags);
 	if (sent) {
 		p->hello_sent = true;
 	} else {
@@ -93,12 +92,17 @@ void tsmc_pair_hello_done(struct tsmc_pair *p, bool sent, u16 version)
 	}
 	if (p->hello_sent && p->peer_hello && p->state == TSMC_PAIR_HELLO) {
 		p->state = TSMC_PAIR_CONNECTED;
-		now = true;
+		return true;
 	}
-	spin_unlock_irqrestore(&p->tx_lock, flags);
-	if (now)
-		pr_info("pair with domain %u connected (wire v%u)\n", p->peer,
-			p->version);
+	return false;
+}
+
+/* After tsmc_pair_hello_locked() returned true, outside tx_lock. */
+void tsmc_pair_connected(struct tsmc_pair *p)
+{
+	pr_info("pair with domain %u connected (wire v%u)\n", p->peer,
+		p->version);
+	tsmc_pool_start(p);
 }
 
 static void tsmc_pair_set_state(struct tsmc_pair *p, enum tsmc_pair_state s)
@@ -185,8 +189,11 @@ static int tsmc_pair_bind_irq(struct tsmc_pair *p)
 	return 0;
 }
 
-/* Undo everything shared with the peer. Accepts half-built state. */
-static void tsmc_pair_unshare(struct tsmc_pair *p)
+/*
+ * Teardown, phase 1: stop the event channel and drop every mapping of the
+ * peer's pages (its pool, and the control ring if we are the client).
+ */
+static void tsmc_pair_unmap_peer(struct tsmc_pair *p)
 {
 	unsigned long flags;
 
@@ -208,14 +215,31 @@ static void tsmc_pair_unshare(struct tsmc_pair *p)
 	p->irq = 0;
 	p->port = 0;
 	cancel_work_sync(&p->rx_work);
-
+	cancel_delayed_work_sync(&p->alive_work);
+	tsmc_pool_unmap_peer(p);
 	if (p->mapped)
 		tsmc_unmap_pages(p->pages, p->handles, TSMC_CTL_NR_PAGES);
-	else
-		tsmc_ungrant_pages(p->pages, p->refs, TSMC_CTL_NR_PAGES);
 	p->mapped = false;
 	memset(&p->tx, 0, sizeof(p->tx));
 	memset(&p->rx, 0, sizeof(p->rx));
+}
+
+/*
+ * Phase 2: end our grants. A peer that still maps one leaves it to the
+ * kernel's deferred list, so it is best done after the peer unmapped.
+ */
+static void tsmc_pair_end_grants(struct tsmc_pair *p)
+{
+	tsmc_pool_end_grants(p);
+	if (p->pages[0])
+		tsmc_ungrant_pages(p->pages, p->refs, TSMC_CTL_NR_PAGES);
+}
+
+/* Undo everything shared with the peer. Accepts half-built state. */
+static void tsmc_pair_unshare(struct tsmc_pair *p)
+{
+	tsmc_pair_unmap_peer(p);
+	tsmc_pair_end_grants(p);
 }
 
 /* Server: grant the control ring, allocate the port, publish both. */
@@ -325,6 +349,7 @@ static int tsmc_pair_connect_client(struct tsmc_pair *p)
 		err = tsmc_pair_bind_irq(p);
 	if (!err) {
 		tsmc_pair_advance(p, TSMC_PAIR_WAITING, TSMC_PAIR_HELLO);
+		queue_delayed_work(tsmc_wq, &p->alive_work, TSMC_ALIVE_PERIOD);
 		err = tsmc_pair_write_state(p,
 					    TSMC_XS_PAIR_SIDE_STATE_CONNECTED);
 	}
@@ -343,6 +368,7 @@ static void tsmc_pair_restart(struct tsmc_pair *p)
 	tsmc_pair_unshare(p);
 	tsmc_pair_set_state(p, TSMC_PAIR_INIT);
 	p->error = 0;
+	p->peer_gone = false;
 	if (p->server) {
 		err = tsmc_pair_publish(p);
 		if (err)
@@ -368,7 +394,7 @@ static void tsmc_pair_peer_changed(struct work_struct *work)
 	mutex_lock(&p->lock);
 	up = p->state == TSMC_PAIR_HELLO || p->state == TSMC_PAIR_CONNECTED ||
 	     p->state == TSMC_PAIR_BROKEN;
-	if (up && peer_state != TSMC_SIDE_CONNECTED) {
+	if (up && (peer_state != TSMC_SIDE_CONNECTED || p->peer_gone)) {
 		pr_info("domain %u left the pair channel\n", p->peer);
 		tsmc_pair_restart(p);
 	}
@@ -379,12 +405,41 @@ static void tsmc_pair_peer_changed(struct work_struct *work)
 	} else if (p->server && p->state == TSMC_PAIR_PUBLISHED &&
 		   peer_state == TSMC_SIDE_CONNECTED) {
 		tsmc_pair_advance(p, TSMC_PAIR_PUBLISHED, TSMC_PAIR_HELLO);
+		queue_delayed_work(tsmc_wq, &p->alive_work, TSMC_ALIVE_PERIOD);
 		if (tsmc_pair_write_state(p,
 					  TSMC_XS_PAIR_SIDE_STATE_CONNECTED) ||
 		    tsmc_ctl_send_hello(p))
 			tsmc_pair_break(p, -EIO, "cannot announce the channel");
 	}
 	mutex_unlock(&p->lock);
+}
+
+/* The peer's port is closed (death, or gone without a word): restart. */
+static void tsmc_pair_peer_gone(struct tsmc_pair *p)
+{
+	WRITE_ONCE(p->peer_gone, true);
+	queue_work(tsmc_wq, &p->xs_work);
+}
+
+/*
+ * Peer death sends no event and a domU gets no @releaseDomain: besides
+ * dom0 removing the pair directory, poll our port's binding while up.
+ */
+static void tsmc_pair_alive(struct work_struct *work)
+{
+	struct tsmc_pair *p = container_of(to_delayed_work(work),
+					   struct tsmc_pair, alive_work);
+	enum tsmc_pair_state st = READ_ONCE(p->state);
+
+	if (st != TSMC_PAIR_HELLO && st != TSMC_PAIR_CONNECTED)
+		return;
+	if (tsmc_evtchn_peer_bound(p->port)) {
+		queue_delayed_work(tsmc_wq, &p->alive_work, TSMC_ALIVE_PERIOD);
+		return;
+	}
+	/* Its pages stay valid while we map them: no need to break first. */
+	pr_info("domain %u closed its end of the event channel\n", p->peer);
+	tsmc_pair_peer_gone(p);
 }
 
 static void tsmc_pair_watch_cb(struct xenbus_watch *w, const char *path,
@@ -434,6 +489,8 @@ int tsmc_pair_add(domid_t peer)
 	init_waitqueue_head(&p->ping_wq);
 	INIT_WORK(&p->xs_work, tsmc_pair_peer_changed);
 	INIT_WORK(&p->rx_work, tsmc_ctl_rx_work);
+	INIT_DELAYED_WORK(&p->alive_work, tsmc_pair_alive);
+	tsmc_pool_init(p);
 	for (err = 0; err < TSMC_CTL_NR_PAGES; err++)
 		p->handles[err] = INVALID_GRANT_HANDLE;
 	snprintf(p->my_dir, sizeof(p->my_dir), TSMC_XS_PAIR_SIDE_DIR, p->lo,
@@ -471,19 +528,46 @@ int tsmc_pair_add(domid_t peer)
 	return 0;
 }
 
-/* Caller has taken @p off tsmc_pairs. */
+/* Is the peer's side still CONNECTED (i.e. may it still map our pages)? */
+static bool tsmc_pair_peer_connected(struct tsmc_pair *p)
+{
+	unsigned int st;
+
+	return xenbus_scanf(XBT_NIL, p->peer_state_path, "", "%u", &st) == 1 &&
+	       st == TSMC_SIDE_CONNECTED;
+}
+
+/*
+ * Caller has taken @p off tsmc_pairs. Leaving in order, so that neither
+ * side ends a grant the other still maps: BYE, drop our mappings, say
+ * CLOSING; the peer then drops its mappings and changes its state node,
+ * and only then do we end our grants (bounded wait: a dead or stuck peer
+ * leaves them to the kernel's deferred list).
+ */
 void tsmc_pair_remove(struct tsmc_pair *p)
 {
+	unsigned int i;
+	bool wait;
+
 	if (p->watching)
 		unregister_xenbus_watch(&p->peer_watch);
 	cancel_work_sync(&p->xs_work);
 
 	mutex_lock(&p->ping_lock);	/* no ping in flight */
 	mutex_lock(&p->lock);
+	wait = p->state == TSMC_PAIR_CONNECTED || p->state == TSMC_PAIR_HELLO ||
+	       p->state == TSMC_PAIR_BROKEN;
 	if (p->state == TSMC_PAIR_CONNECTED)
 		tsmc_ctl_send(p, TSMC_CTL_BYE, NULL, 0);
-	tsmc_pair_unshare(p);
+	tsmc_pair_unmap_peer(p);
 	/* The directory may already be gone with the peer: best effort. */
+	tsmc_pair_write_state(p, TSMC_XS_PAIR_SIDE_STATE_CLOSING);
+	for (i = 0; wait && i < TSMC_LEAVE_WAIT_MS / 20; i++) {
+		if (!tsmc_pair_peer_connected(p))
+			break;
+		msleep(20);
+	}
+	tsmc_pair_end_grants(p);
 	tsmc_pair_write_state(p, TSMC_XS_PAIR_SIDE_STATE_CLOSED);
 	mutex_unlock(&p->lock);
 	mutex_unlock(&p->ping_lock);

@@ -5,7 +5,9 @@
  *   pairs            one line per pair channel
  *   grants_deferred  grants handed to the kernel's deferred-end list
  *   ping             write "PEER COUNT" to run round trips; read the result
- *   fault            write "PEER type|index" (needs fault_inject=1)
+ *   fault            write "PEER type|index|pool" (needs fault_inject=1)
+ *   pool_hold        write "PEER N": hold N more pool slots, N = 0 gives
+ *                    them back (needs fault_inject=1)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,11 +37,15 @@ static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
 	mutex_lock(&tsmc_lock);
 	list_for_each_entry(p, &tsmc_pairs, node)
 		len += sysfs_emit_at(buf, len,
-				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu\n",
+				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu pool_own=%u pool_free=%u pool_peer=%u pool_grows=%lu\n",
 				     p->peer, p->server ? "grant" : "map",
 				     tsmc_pair_state_name(READ_ONCE(p->state)),
 				     p->version, p->error, p->events,
-				     p->pings, p->pongs);
+				     p->pings, p->pongs,
+				     READ_ONCE(p->pool.own_slots),
+				     tsmc_pool_free_slots(p),
+				     READ_ONCE(p->pool.peer_slots),
+				     READ_ONCE(p->pool.grows));
 	mutex_unlock(&tsmc_lock);
 	return len;
 }
@@ -117,12 +123,37 @@ static ssize_t fault_store(struct kobject *k, struct kobj_attribute *a,
 	return err ? err : count;
 }
 
+static ssize_t pool_hold_store(struct kobject *k, struct kobj_attribute *a,
+			       const char *buf, size_t count)
+{
+	unsigned int peer, n;
+	struct tsmc_pair *p;
+	int err = -ENOENT;
+
+	if (!tsmc_fault_inject)
+		return -EPERM;
+	if (sscanf(buf, "%u %u", &peer, &n) != 2 || n > TSMC_POOL_MAX_SLOTS)
+		return -EINVAL;
+	mutex_lock(&tsmc_lock);
+	list_for_each_entry(p, &tsmc_pairs, node) {
+		if (p->peer == peer) {
+			mutex_lock(&p->lock);	/* not during teardown */
+			err = tsmc_pool_test_hold(p, n);
+			mutex_unlock(&p->lock);
+			break;
+		}
+	}
+	mutex_unlock(&tsmc_lock);
+	return err ? err : count;
+}
+
 static struct kobj_attribute self_attr = __ATTR_RO(self);
 static struct kobj_attribute pairs_attr = __ATTR_RO(pairs);
 static struct kobj_attribute grants_deferred_attr =
 	__ATTR_RO(grants_deferred);
 static struct kobj_attribute ping_attr = __ATTR_RW(ping);
 static struct kobj_attribute fault_attr = __ATTR_WO(fault);
+static struct kobj_attribute pool_hold_attr = __ATTR_WO(pool_hold);
 
 static struct attribute *tsmc_attrs[] = {
 	&self_attr.attr,
@@ -130,6 +161,7 @@ static struct attribute *tsmc_attrs[] = {
 	&grants_deferred_attr.attr,
 	&ping_attr.attr,
 	&fault_attr.attr,
+	&pool_hold_attr.attr,
 	NULL,
 };
 

@@ -19,7 +19,7 @@
 #include "tsmc_xen/wire.h"
 #include "tsmc_xen/xs_paths.h"
 
-#define TSMC_MODULE_VERSION	"0.2.0"
+#define TSMC_MODULE_VERSION	"0.3.0"
 
 /*
  * Control ring pages, granted by the server (lower domid): page 0 holds
@@ -32,6 +32,24 @@
 #define TSMC_CTL_IDX_C2S	TSMC_RING_IDX_SIZE
 #define TSMC_CTL_PAGE_S2C	1
 #define TSMC_CTL_PAGE_C2S	2
+
+/*
+ * Grant pool: slots (pages) granted to the peer in chunks of one POOL_ADD
+ * each. 32 chunks = 768 pages (3 MiB) per side per pair at most; the first
+ * chunk is granted when the channel connects, the next one whenever fewer
+ * than TSMC_POOL_LOW_WATER slots are free.
+ */
+#define TSMC_POOL_MAX_CHUNKS	32
+#define TSMC_POOL_MAX_SLOTS	(TSMC_POOL_MAX_CHUNKS * TSMC_POOL_REFS_PER_MSG)
+#define TSMC_POOL_LOW_WATER	8
+/* Largest batch tsmc_map_pages() takes: one pool chunk. */
+#define TSMC_MAP_MAX		TSMC_POOL_REFS_PER_MSG
+
+/* How often a live channel checks that the peer's port is still bound. */
+#define TSMC_ALIVE_PERIOD	(HZ / 2)
+
+/* Unload: how long to wait for the peer to drop our pages. */
+#define TSMC_LEAVE_WAIT_MS	2000
 
 /* Side state nodes hold XenbusState numbers (see xs_paths.h). */
 #define TSMC_SIDE_INITIALISED	3
@@ -54,6 +72,28 @@ struct tsmc_ping_result {
 	u64	total_ns;
 	u64	min_ns;
 	u64	max_ns;
+};
+
+struct tsmc_pool_chunk {
+	struct page	*pages[TSMC_POOL_REFS_PER_MSG];
+	grant_ref_t	refs[TSMC_POOL_REFS_PER_MSG];
+	grant_handle_t	handles[TSMC_POOL_REFS_PER_MSG];
+	unsigned int	n;
+};
+
+struct tsmc_pool {
+	spinlock_t		lock;		/* counters and bitmaps */
+	bool			stopped;	/* channel down: no growth */
+	unsigned int		own_slots;	/* granted and announced */
+	unsigned int		own_busy;	/* of those, taken */
+	unsigned int		own_max;	/* what the peer maps at most */
+	unsigned int		peer_slots;	/* peer's slots we mapped */
+	unsigned long		grows;		/* POOL_ADDs sent */
+	DECLARE_BITMAP(busy, TSMC_POOL_MAX_SLOTS);
+	DECLARE_BITMAP(test_held, TSMC_POOL_MAX_SLOTS);
+	struct work_struct	grow_work;
+	struct tsmc_pool_chunk	*own[TSMC_POOL_MAX_CHUNKS];
+	struct tsmc_pool_chunk	*peer[TSMC_POOL_MAX_CHUNKS];
 };
 
 struct tsmc_pair {
@@ -91,6 +131,10 @@ struct tsmc_pair {
 	bool			eoi_pending;	/* event came before irq was known */
 	bool			hello_sent;	/* under tx_lock */
 	bool			peer_hello;	/* under tx_lock */
+	u32			peer_slots_max;	/* from the peer's HELLO */
+	bool			peer_gone;	/* its port is no longer bound */
+	struct tsmc_pool	pool;
+	struct delayed_work	alive_work;	/* EVTCHNOP_status poll */
 
 	/* Ping test (sysfs), one at a time under ping_lock. */
 	struct mutex		ping_lock;
@@ -129,6 +173,7 @@ int tsmc_map_pages(domid_t peer, const grant_ref_t *refs, struct page **pages,
 		   grant_handle_t *handles, unsigned int n);
 void tsmc_unmap_pages(struct page **pages, grant_handle_t *handles,
 		      unsigned int n);
+bool tsmc_evtchn_peer_bound(evtchn_port_t port);
 extern atomic_t tsmc_grants_deferred;
 
 /* tsmc_pair.c: pair channel lifecycle */
@@ -140,7 +185,20 @@ const char *tsmc_pair_state_name(enum tsmc_pair_state s);
 void tsmc_pair_break(struct tsmc_pair *p, int err, const char *why);
 bool tsmc_pair_advance(struct tsmc_pair *p, enum tsmc_pair_state from,
 		       enum tsmc_pair_state to);
-void tsmc_pair_hello_done(struct tsmc_pair *p, bool sent, u16 version);
+bool tsmc_pair_hello_locked(struct tsmc_pair *p, bool sent, u16 version);
+void tsmc_pair_connected(struct tsmc_pair *p);
+
+/* tsmc_pool.c: per-pair grant pool */
+void tsmc_pool_init(struct tsmc_pair *p);
+void tsmc_pool_start(struct tsmc_pair *p);
+void tsmc_pool_unmap_peer(struct tsmc_pair *p);
+void tsmc_pool_end_grants(struct tsmc_pair *p);
+int tsmc_pool_peer_add(struct tsmc_pair *p,
+		       const struct tsmc_ctl_pool_add *add);
+int tsmc_pool_slot_get(struct tsmc_pair *p);
+void tsmc_pool_slot_put(struct tsmc_pair *p, unsigned int slot);
+unsigned int tsmc_pool_free_slots(struct tsmc_pair *p);
+int tsmc_pool_test_hold(struct tsmc_pair *p, unsigned int n);
 
 /* tsmc_ctl.c: control messages */
 int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,

@@ -21,7 +21,7 @@ qemu_stop() {
 # QEMU exited, or LIMIT_S passed (then 1, naming the last step seen).
 qemu_run() {
 	local initrd=$1 limit=$2 serial=$LAB_OUT/serial.log cpu=${LAB_QEMU_CPU:-qemu64} seen=0
-	local xen_args="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM}M,max:${LAB_DOM0_MEM}M dom0_max_vcpus=2 noreboot"
+	local xen_args="console=com1 com1=115200,8n1 dom0_mem=${LAB_DOM0_MEM}M,max:${LAB_DOM0_MEM}M dom0_max_vcpus=2 noreboot conring_size=1M"
 	local dom0_args="console=hvc0 loglevel=3 rdinit=/init"
 	# PVH guests need HVM: SVM (+NPT for HAP) under TCG. -cpu max crashes the
 	# PV dom0 early here (see README), so add just these flags to qemu64.

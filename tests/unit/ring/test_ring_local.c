@@ -549,6 +549,42 @@ static void test_lazy_uses_known_room_and_bytes(void)
 	pair_free(&x);
 }
 
+/*
+ * A peek offers every record that is there; copying one record out must
+ * take exactly that many bytes (ASan: the destination is malloc'ed at the
+ * record's size), also when the record straddles the wrap.
+ */
+static void test_span_copy_takes_one_record(void)
+{
+	enum { REC = 128 };
+	struct tsmc_ring_span sp[2];
+	uint8_t rec[REC], *dst;
+	struct pair x;
+	bool notify;
+	int i, n;
+
+	/* Four records end 64 bytes past the wrap: the last one straddles it. */
+	pair_init(&x, 12, 4096 - 64 - 3 * REC);
+	dst = malloc(REC);
+	if (!dst)
+		abort();
+	for (i = 0; i < 4; i++) {
+		memset(rec, 'a' + i, sizeof(rec));
+		CHECK_EQ(tsmc_ring_write(&x.p, rec, sizeof(rec), &notify), REC);
+	}
+	for (i = 0; i < 4; i++) {
+		n = tsmc_ring_peek(&x.c, sp);
+		CHECK_EQ(n, (4 - i) * REC);
+		CHECK(sp[0].len > REC || i >= 2);
+		tsmc_ring_spans_out(dst, sp, REC);
+		memset(rec, 'a' + i, sizeof(rec));
+		CHECK(memcmp(dst, rec, REC) == 0);
+		CHECK(tsmc_ring_consume(&x.c, REC) >= 0);
+	}
+	free(dst);
+	pair_free(&x);
+}
+
 int main(void)
 {
 	RUN(test_init_rejects_bad_args);
@@ -557,6 +593,7 @@ int main(void)
 	RUN(test_wraparound_past_2_32);
 	RUN(test_zero_length);
 	RUN(test_huge_lengths_are_clamped);
+	RUN(test_span_copy_takes_one_record);
 	RUN(test_local_misuse_is_einval);
 	RUN(test_notify_only_when_asked);
 	RUN(test_eof_propagates_after_data);

@@ -466,8 +466,35 @@ static inline void tsmc_ring_set_cut(struct tsmc_ring *r, __u32 seq)
 }
 
 /* ------------------------------------------------------------------ */
-/* Copying helpers (userspace tests; the kernel copies with iov_iter)  */
+/* Copying helpers                                                    */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Copy @len bytes into/out of the front of a reserve's or a peek's spans
+ * (@len <= their total). A peek may offer more bytes than the caller takes,
+ * so each span is clamped to what is left of @len: copying a whole first
+ * span into a one-record buffer is an overflow the peer controls.
+ */
+static inline void tsmc_ring_spans_in(const struct tsmc_ring_span sp[2],
+				      const void *src, __u32 len)
+{
+	__u32 n0 = len < sp[0].len ? len : sp[0].len;
+	__u32 n1 = len - n0 < sp[1].len ? len - n0 : sp[1].len;
+
+	memcpy(sp[0].p, src, n0);
+	memcpy(sp[1].p, (const __u8 *)src + n0, n1);
+}
+
+static inline void tsmc_ring_spans_out(void *dst,
+				       const struct tsmc_ring_span sp[2],
+				       __u32 len)
+{
+	__u32 n0 = len < sp[0].len ? len : sp[0].len;
+	__u32 n1 = len - n0 < sp[1].len ? len - n0 : sp[1].len;
+
+	memcpy(dst, sp[0].p, n0);
+	memcpy((__u8 *)dst + n0, sp[1].p, n1);
+}
 
 /*
  * Copy up to @len bytes in. Returns bytes written (0: full) or <0;
@@ -484,8 +511,7 @@ static inline int tsmc_ring_write(struct tsmc_ring *r, const void *buf,
 	n = tsmc_ring_reserve_lazy(r, sp, max);
 	if (n <= 0)
 		return n;
-	memcpy(sp[0].p, buf, sp[0].len);
-	memcpy(sp[1].p, (const __u8 *)buf + sp[0].len, sp[1].len);
+	tsmc_ring_spans_in(sp, buf, (__u32)n);
 	ret = tsmc_ring_commit(r, n);
 	if (ret < 0)
 		return ret;
@@ -502,22 +528,20 @@ static inline int tsmc_ring_read(struct tsmc_ring *r, void *buf, size_t len,
 				 bool *notify)
 {
 	struct tsmc_ring_span sp[2];
-	__u32 n0, n1;
+	__u32 n0;
 	int n, ret;
 
 	*notify = false;
 	n = tsmc_ring_peek_min(r, sp, len < r->size ? (__u32)len : r->size);
 	if (n <= 0)
 		return n;
-	n0 = len < sp[0].len ? (__u32)len : sp[0].len;
-	n1 = len - n0 < sp[1].len ? (__u32)(len - n0) : sp[1].len;
-	memcpy(buf, sp[0].p, n0);
-	memcpy((__u8 *)buf + n0, sp[1].p, n1);
-	ret = tsmc_ring_consume(r, n0 + n1);
+	n0 = len < (size_t)n ? (__u32)len : (__u32)n;
+	tsmc_ring_spans_out(buf, sp, n0);
+	ret = tsmc_ring_consume(r, n0);
 	if (ret < 0)
 		return ret;
 	*notify = ret;
-	return (int)(n0 + n1);
+	return (int)n0;
 }
 
 #endif /* _TSMC_XEN_RING_H */

@@ -1,4 +1,7 @@
 . /lab/lab-lib.sh
+. /lab/grant-count.sh
+# Baseline before any module loads: netfront, console and xenstore grants.
+base_a=$(grant_active "$DOMID_A") base_b=$(grant_active "$DOMID_B")
 command -v tsmc-xenctl >/dev/null || lab_fail "tsmc-xenctl not built"
 tsmc-xenctl init || lab_fail "tsmc-xenctl init failed"
 tsmc-xenctl policy default allow || lab_fail "policy default allow failed"
@@ -26,4 +29,13 @@ tsmc-xenctl disable "$DOMID_B" || lab_fail "disable b failed"
 xenstore-exists "/local/domain/0/tsmc/pairs/$lo-$hi" 2>/dev/null &&
 	lab_fail "pair directory left behind after disable"
 [ "$a" = pass ] && [ "$b" = pass ] || lab_fail "guests reported a=$a b=$b"
+# Both modules are unloaded now (20 reloads, faults): no grant of either
+# guest may still be mapped. The kernel's deferred list retries each second.
+sleep 3
+end_a=$(grant_active "$DOMID_A") end_b=$(grant_active "$DOMID_B")
+lab_metric grants_active_a_delta $((end_a - base_a))
+lab_metric grants_active_b_delta $((end_b - base_b))
+echo "active grants a: $base_a -> $end_a, b: $base_b -> $end_b"
+[ "$end_a" -le "$base_a" ] && [ "$end_b" -le "$base_b" ] ||
+	lab_fail "grants still mapped after unload: a $base_a -> $end_a, b $base_b -> $end_b"
 lab_verdict pass

@@ -1,8 +1,10 @@
 . /lab/lab-lib.sh
-. /lab/scenarios/pair-channel/pair-lib.sh
+. /lab/tsmc-lib.sh
 echo 8 >/proc/sys/kernel/printk
 OTHER=b
 await provisioned 60 >/dev/null || fail "dom0 did not provision the pair"
+# A module left loaded by an earlier failed scenario must not fail this one.
+rmmod tsmc_xen 2>/dev/null
 dmesg -c >/dev/null
 insmod "$KO" fault_inject=1 || fail "insmod failed"
 lab_put a-loaded 1
@@ -16,6 +18,16 @@ cat "$SYS/ping"
 	fail "ping: $(cat "$SYS/ping")"
 lab_metric ctl_rtt_us "$(($(ping_field avg_ns) / 1000))"
 lab_metric ctl_rtt_max_us "$(($(ping_field max_ns) / 1000))"
+
+# Grant pool: one chunk (24 slots) each way once connected; holding 20
+# leaves fewer than 8 free, so the pool must grow by one chunk on its own.
+wait_field "$DOMID_B" pool_own 24 20 || fail "no initial pool of our own"
+wait_field "$DOMID_B" pool_peer 24 20 || fail "peer's initial pool not mapped"
+echo "$DOMID_B 20" >"$SYS/pool_hold" || fail "pool_hold refused"
+wait_field "$DOMID_B" pool_own 48 20 || fail "pool did not grow on demand"
+wait_field "$DOMID_B" pool_free 28 5 || fail "pool free count wrong after growth"
+echo "$DOMID_B 0" >"$SYS/pool_hold" || fail "pool_hold release refused"
+wait_field "$DOMID_B" pool_free 48 5 || fail "held slots not given back"
 lab_put a-pinged 1
 
 # b reloads its module 20 times; we must reconnect every time.
@@ -34,7 +46,16 @@ deferred=$(cat "$SYS/grants_deferred")
 lab_metric grants_deferred "$deferred"
 [ "$deferred" = 0 ] || fail "$deferred grants were still mapped at teardown"
 
-# Hostile peer: we corrupt our producer index; b must mark the pair broken.
+# Hostile peer 1: a POOL_ADD for slots out of order; b must refuse it and
+# mark the pair broken. Then we reload so that b reconnects.
+echo "$DOMID_B pool" >"$SYS/fault" || fail "fault injection (pool) refused"
+await b-saw-bad-pool 60 >/dev/null || fail "b did not refuse the bad POOL_ADD"
+rmmod tsmc_xen || fail "rmmod after pool fault failed"
+insmod "$KO" fault_inject=1 || fail "insmod after pool fault failed"
+wait_state "$DOMID_B" connected 30 || fail "no reconnect after the pool fault"
+await b-reconnected 60 >/dev/null || fail "b did not reconnect after the pool fault"
+
+# Hostile peer 2: we corrupt our producer index; b must mark the pair broken.
 echo "$DOMID_B index" >"$SYS/fault" || fail "fault injection refused"
 await b-saw-broken 60 >/dev/null || fail "b did not see the corrupted ring"
 lab_put a-done pass

@@ -1,5 +1,6 @@
 # shellcheck shell=sh
-# Shared by the guest parts of the pair-channel scenario.
+# Guest-side helpers for scenarios that load tsmc_xen.ko (pair-channel,
+# pair-peer-death): sysfs state, waits, failure reporting.
 SYS=/sys/kernel/tsmc_xen
 KO=/lab/mod/tsmc_xen.ko
 
@@ -9,6 +10,24 @@ now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
 # pair_state PEER: state of our pair channel with PEER, "" if none
 pair_state() {
 	sed -n "s/^peer=$1 .*state=\([a-z]*\).*/\1/p" "$SYS/pairs" 2>/dev/null
+}
+
+# pair_field PEER NAME: value of NAME=... on the pair line of PEER
+pair_field() {
+	sed -n "s/^peer=$1 .*[ ]$2=\([^ ]*\).*/\1/p" "$SYS/pairs" 2>/dev/null
+}
+
+# wait_field PEER NAME VALUE SECONDS
+wait_field() {
+	_n=$(($4 * 10))
+	while [ "$_n" -gt 0 ]; do
+		[ "$(pair_field "$1" "$2")" = "$3" ] && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	echo "pair with $1: $2 is '$(pair_field "$1" "$2")', not '$3', after $4 s" >&2
+	cat "$SYS/pairs" >&2
+	return 1
 }
 
 # wait_state PEER STATE SECONDS
