@@ -19,18 +19,29 @@ domid_t tsmc_self;
 DEFINE_MUTEX(tsmc_lock);
 LIST_HEAD(tsmc_pairs);
 
+u8 tsmc_host_tag[TSMC_HOST_TAG_LEN];
+bool tsmc_host_tag_ok;
 bool tsmc_fault_inject;
 module_param_named(fault_inject, tsmc_fault_inject, bool, 0444);
 MODULE_PARM_DESC(fault_inject,
 		 "Test only: allow /sys/kernel/tsmc_xen/fault to corrupt our side of a control ring");
 
-/* "ready" when dom0 enabled us, "disabled" when it said no, else "loaded". */
+/*
+ * "ready" when dom0 enabled us and gave a valid host tag, "disabled" when
+ * it said no, else "loaded". The tag is read once: dom0 rotates it only
+ * with the guests' modules reloaded (docs/xenctl.md).
+ */
 static const char *tsmc_initial_state(void)
 {
 	unsigned int en;
 
 	if (xenbus_scanf(XBT_NIL, TSMC_XS_ENABLED_REL, "", "%u", &en) != 1)
 		return TSMC_XS_REPORT_STATE_LOADED;
+	tsmc_host_tag_ok = en == 1 && !tsmc_xs_read_host_tag(tsmc_host_tag);
+	if (en == 1 && !tsmc_host_tag_ok) {
+		pr_warn("enabled, but dom0's host tag is missing or malformed\n");
+		return TSMC_XS_REPORT_STATE_LOADED;
+	}
 	return en == 1 ? TSMC_XS_REPORT_STATE_READY :
 			 TSMC_XS_REPORT_STATE_DISABLED;
 }

@@ -2,6 +2,7 @@
 /*
  * /sys/kernel/tsmc_xen: guest-side state without debugfs.
  *   self             our domid
+ *   host_tag         dom0's host tag (16 hex digits) or "none"
  *   pairs            one line per pair channel
  *   grants_deferred  grants handed to the kernel's deferred-end list
  *   ping             write "PEER COUNT" to run round trips; read the result
@@ -26,6 +27,14 @@ static ssize_t self_show(struct kobject *k, struct kobj_attribute *a,
 			 char *buf)
 {
 	return sysfs_emit(buf, "%u\n", tsmc_self);
+}
+
+static ssize_t host_tag_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	if (!tsmc_host_tag_ok)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%*phN\n", TSMC_HOST_TAG_LEN, tsmc_host_tag);
 }
 
 static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
@@ -148,6 +157,7 @@ static ssize_t pool_hold_store(struct kobject *k, struct kobj_attribute *a,
 }
 
 static struct kobj_attribute self_attr = __ATTR_RO(self);
+static struct kobj_attribute host_tag_attr = __ATTR_RO(host_tag);
 static struct kobj_attribute pairs_attr = __ATTR_RO(pairs);
 static struct kobj_attribute grants_deferred_attr =
 	__ATTR_RO(grants_deferred);
@@ -157,6 +167,7 @@ static struct kobj_attribute pool_hold_attr = __ATTR_WO(pool_hold);
 
 static struct attribute *tsmc_attrs[] = {
 	&self_attr.attr,
+	&host_tag_attr.attr,
 	&pairs_attr.attr,
 	&grants_deferred_attr.attr,
 	&ping_attr.attr,

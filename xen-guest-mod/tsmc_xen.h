@@ -153,9 +153,12 @@ extern domid_t tsmc_self;
 extern struct mutex tsmc_lock;		/* tsmc_pairs */
 extern struct list_head tsmc_pairs;
 extern bool tsmc_fault_inject;
+extern u8 tsmc_host_tag[TSMC_HOST_TAG_LEN];	/* fixed while loaded */
+extern bool tsmc_host_tag_ok;
 
 /* tsmc_xs.c: xenstore glue */
 int tsmc_xs_read_self(domid_t *self);
+int tsmc_xs_read_host_tag(u8 tag[TSMC_HOST_TAG_LEN]);
 int tsmc_xs_report(const char *state);
 void tsmc_xs_report_remove(void);
 int tsmc_xs_start(void);

@@ -34,6 +34,27 @@ int tsmc_xs_read_self(domid_t *self)
 	return 0;
 }
 
+/*
+ * dom0's host tag for this host: exactly TSMC_XS_HOST_TAG_HEXLEN hex
+ * digits. Absent or malformed means "no tag": nothing will pair.
+ */
+static_assert(TSMC_XS_HOST_TAG_HEXLEN == 2 * TSMC_HOST_TAG_LEN);
+
+int tsmc_xs_read_host_tag(u8 tag[TSMC_HOST_TAG_LEN])
+{
+	char *s;
+	int err = -EINVAL;
+
+	s = xenbus_read(XBT_NIL, TSMC_XS_HOST_TAG_REL, "", NULL);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (strlen(s) == TSMC_XS_HOST_TAG_HEXLEN &&
+	    !hex2bin(tag, s, TSMC_HOST_TAG_LEN))
+		err = 0;
+	kfree(s);
+	return err;
+}
+
 /* version, wire version and state in one transaction, retried on EAGAIN. */
 int tsmc_xs_report(const char *state)
 {

@@ -176,3 +176,12 @@ void fill_pattern(uint64_t *state, uint8_t *buf, size_t n)
 	}
 	*state = x;
 }
+
+int net_role(const char *arg)
+{
+	if (!strcmp(arg, "server"))
+		return 1;
+	if (!strcmp(arg, "client"))
+		return 0;
+	return -1;
+}

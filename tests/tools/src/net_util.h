@@ -21,6 +21,8 @@ double now_s(void);
 /* Parse a positive integer with optional K/M/G (binary) suffix; exits on error. */
 uint64_t parse_size(const char *prog, const char *what, const char *s);
 double parse_seconds(const char *prog, const char *what, const char *s);
+/* First argument of the two-ended tools: 1 "server", 0 "client", -1 other. */
+int net_role(const char *arg);
 /* Deterministic byte stream (xorshift64*) used by generators and checkers. */
 void fill_pattern(uint64_t *state, uint8_t *buf, size_t n);
 

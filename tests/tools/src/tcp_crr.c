@@ -91,13 +91,8 @@ int main(int argc, char **argv)
 	double secs = 3;
 	int opt, server;
 
-	if (argc < 2)
-		usage();
-	if (!strcmp(argv[1], "server"))
-		server = 1;
-	else if (!strcmp(argv[1], "client"))
-		server = 0;
-	else
+	server = argc < 2 ? -1 : net_role(argv[1]);
+	if (server < 0)
 		usage();
 	optind = 2;
 	while ((opt = getopt(argc, argv, "b:c:p:n:d:")) != -1) {

@@ -125,13 +125,8 @@ int main(int argc, char **argv)
 	long count = 1000, warmup = 10;
 	int once = 0, opt, server;
 
-	if (argc < 2)
-		usage();
-	if (!strcmp(argv[1], "server"))
-		server = 1;
-	else if (!strcmp(argv[1], "client"))
-		server = 0;
-	else
+	server = argc < 2 ? -1 : net_role(argv[1]);
+	if (server < 0)
 		usage();
 	optind = 2;
 	while ((opt = getopt(argc, argv, "b:c:p:s:n:w:1")) != -1) {

@@ -8,6 +8,12 @@ rmmod tsmc_xen 2>/dev/null
 dmesg -c >/dev/null
 insmod "$KO" fault_inject=1 || fail "insmod failed"
 lab_put a-loaded 1
+# The module took dom0's host tag and told dom0 it is ready.
+tag=$(xenstore-read tsmc/host-tag | tr 'A-F' 'a-f')
+[ -n "$tag" ] && [ "$(cat "$SYS/host_tag")" = "$tag" ] ||
+	fail "host tag: module has '$(cat "$SYS/host_tag")', dom0 wrote '$tag'"
+[ "$(xenstore-read data/tsmc/state)" = ready ] ||
+	fail "module reports '$(xenstore-read data/tsmc/state)', not ready"
 await b-up 120 >/dev/null || fail "b never saw the pair come up"
 wait_state "$DOMID_B" connected 10 || fail "pair did not connect"
 
