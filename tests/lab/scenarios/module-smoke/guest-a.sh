@@ -1,6 +1,10 @@
 . /lab/lab-lib.sh
 ko=/lab/mod/tsmc_xen.ko
 [ -f "$ko" ] || lab_fail "tsmc_xen.ko was not built (see out/<run>/build.log)"
+if [ -s /lab/mod/W1-warnings.txt ]; then
+	cat /lab/mod/W1-warnings.txt
+	lab_fail "W=1 warnings building against $(uname -r): $(head -n 1 /lab/mod/W1-warnings.txt)"
+fi
 dmesg -c >/dev/null
 t0=$(date +%s)
 insmod "$ko" || lab_fail "insmod tsmc_xen.ko failed"
