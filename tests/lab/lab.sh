@@ -53,7 +53,8 @@ LAB_LIMIT=${LAB_LIMIT:-$((limit + 240 + LAB_BOOT_TIMEOUT))}
 
 step "check host tools"
 need_cmd qemu-system-x86_64:qemu-system-x86 mmdebstrap:mmdebstrap zstd:zstd cpio:cpio \
-	dpkg-deb:dpkg apt-get:apt xz:xz-utils depmod:kmod modprobe:kmod chroot:coreutils gzip:gzip
+	dpkg-deb:dpkg apt-get:apt xz:xz-utils depmod:kmod modprobe:kmod chroot:coreutils gzip:gzip \
+	clang:clang bpftool:bpftool
 rm -rf "$LAB_OUT" && mkdir -p "$LAB_OUT/logs" "$WORK"
 info "kernel $LAB_KERNEL, guest type $LAB_GUEST, scenarios: $LAB_SCENARIOS; guests: $LAB_GUESTS; out: $LAB_OUT"
 

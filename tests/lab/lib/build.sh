@@ -51,6 +51,7 @@ build_in_chroot() {
 			warn_build "dom0-tools"
 		fi
 	fi
+	build_bpf_loader "$log"
 	for s in $LAB_SCENARIOS; do
 		[ -f "$LAB_DIR/scenarios/$s/build.sh" ] || continue
 		info "building scenario $s"
@@ -64,4 +65,21 @@ build_in_chroot() {
 warn_build() {
 	info "WARNING: $1 did not build in the chroot; scenarios needing it will fail (log: $LAB_OUT/build.log)"
 	echo "$1" >>"$LAB_OUT/build-failures"
+}
+
+# build_bpf_loader LOG: skeletons on the host (clang, bpftool), the loader in
+# the chroot (the guests' libbpf and libxenstore); out: $LAB_BUILD_OUT/bpf.
+build_bpf_loader() {
+	local log=$1
+	[ -f "$REPO_DIR/bpf/Makefile" ] || return 0
+	info "building bpf/ (skeletons on the host, tsmc-bpf in the chroot)"
+	if make -C "$REPO_DIR/bpf" skels >>"$log" 2>&1 &&
+		mkdir -p "$BUILD_ROOT$SRC_IN/bpf/build" &&
+		cp "$REPO_DIR"/bpf/build/*.skel.h "$BUILD_ROOT$SRC_IN/bpf/build/" &&
+		chroot_sh make -C $SRC_IN/bpf loader >>"$log" 2>&1; then
+		mkdir -p "$LAB_BUILD_OUT/bpf"
+		cp "$BUILD_ROOT$SRC_IN/bpf/build/tsmc-bpf" "$LAB_BUILD_OUT/bpf/"
+	else
+		warn_build "bpf"
+	fi
 }

@@ -81,6 +81,7 @@ build_guest_initrd() {
 	done < <(find "$LAB_BUILD_OUT" -type f -perm -u+x ! -name '*.ko' 2>/dev/null)
 	mkdir -p "$g/lab/bin" "$g/lab/mod"
 	[ -d "$LAB_BUILD_OUT/tools" ] && cp "$LAB_BUILD_OUT"/tools/* "$g/lab/bin/"
+	[ -d "$LAB_BUILD_OUT/bpf" ] && cp "$LAB_BUILD_OUT"/bpf/* "$g/lab/bin/"
 	cp "$LAB_BUILD_OUT"/mod/*.ko "$LAB_BUILD_OUT"/mod/*.txt "$g/lab/mod/" 2>/dev/null || true
 	add_modules "$GUEST_KROOT" "$GUEST_KV" "$g" lab/modules.list $GUEST_MODULES
 	copy_scenarios "$g"

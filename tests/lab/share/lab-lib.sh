@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # Helpers for scenario parts, sourced in dom0 and in the guests (busybox sh).
 # The runner sets LAB_SCEN (scenario), LAB_ROLE (dom0, a, b, c), LAB_MYID
-# (own domid), LAB_TIMEOUT, and for every booted guest DOMID_<R> and IP_<R>.
+# (own domid), LAB_TIMEOUT, and for every booted guest DOMID_<R>, IP_<R>
+# and IP6_<R> (IPv4 and IPv6 on the bridge).
 
 lab_base() { echo "/local/domain/$LAB_MYID/data/lab/$LAB_SCEN"; }
 

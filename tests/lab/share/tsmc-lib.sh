@@ -74,3 +74,43 @@ await() {
 	echo "await: no '$1' after $2 s" >&2
 	return 1
 }
+
+# bpf_stat NAME: a counter of the attached sockops program (tsmc-bpf --status)
+bpf_stat() { tsmc-bpf --status 2>/dev/null | sed -n "s/^stat $1: //p"; }
+
+# bpf_doorbell: the doorbell the attached program uses
+bpf_doorbell() { tsmc-bpf --status 2>/dev/null | sed -n 's/^doorbell: //p'; }
+
+# expect_stats NAME=VALUE...: every named counter has exactly that value
+expect_stats() {
+	for _kv in "$@"; do
+		_v=$(bpf_stat "${_kv%%=*}")
+		[ "$_v" = "${_kv#*=}" ] || {
+			tsmc-bpf --status >&2
+			echo "stat ${_kv%%=*} is '$_v', want ${_kv#*=}" >&2
+			return 1
+		}
+	done
+}
+
+# field LINE NAME: value of NAME=... in a "name=value ..." line
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# doorbell_count NAME: a counter of /sys/kernel/tsmc_xen/doorbell
+doorbell_count() { field "$(cat "$SYS/doorbell" 2>/dev/null)" "$1"; }
+
+# want_doorbell: what the loader must pick with the module loaded. Debian
+# 12's 6.1 cannot call a module kfunc from sockops; later kernels can.
+want_doorbell() { case $(uname -r) in 6.1.*) echo cc ;; *) echo kfunc ;; esac; }
+
+# unload_module: detach the program first (a kfunc program pins the module),
+# then rmmod; the program is freed after an RCU grace period, so retry.
+unload_module() {
+	tsmc-bpf --detach >/dev/null 2>&1
+	_n=50
+	until rmmod tsmc_xen 2>/dev/null; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || { rmmod tsmc_xen; return 1; }
+		sleep 0.1
+	done
+}
