@@ -42,9 +42,22 @@
 const volatile __u32 doorbell_mode = TSMC_DB_RINGBUF;
 
 #ifdef TSMC_DOORBELL_KFUNC_BUILD
-struct bpf_sock_ops_kern;
+/*
+ * A complete struct, not a forward declaration: libbpf matches the
+ * extern's prototype against the module's BTF kind by kind, and a FWD is
+ * not compatible with the kernel's STRUCT. Only the name matters here.
+ */
+struct bpf_sock_ops_kern {
+	void *sk;
+};
 extern int tsmc_xen_doorbell(struct bpf_sock_ops_kern *skops,
 			     __u32 peer_domid, __u32 flags) __ksym;
+/*
+ * The verifier refuses a plain cast of the ctx to the kernel type ("must
+ * point to scalar, or struct with scalar"); the cast kfunc (>= 6.2) gives
+ * a trusted pointer to the real struct bpf_sock_ops_kern.
+ */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 #endif
 
 struct {
@@ -291,7 +304,7 @@ static __always_inline void ring_doorbell(struct bpf_sock_ops *skops,
 		err = ring_cc(skops, p->peer_domid, dbflags);
 #ifdef TSMC_DOORBELL_KFUNC_BUILD
 	else if (doorbell_mode == TSMC_DB_KFUNC)
-		err = tsmc_xen_doorbell((struct bpf_sock_ops_kern *)skops,
+		err = tsmc_xen_doorbell(bpf_cast_to_kern_ctx(skops),
 					p->peer_domid, dbflags);
 #endif
 	else

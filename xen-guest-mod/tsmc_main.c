@@ -15,7 +15,10 @@
 
 struct workqueue_struct *tsmc_wq;
 domid_t tsmc_self;
-/* Guards tsmc_pairs; held across a sysfs ping so no pair is freed under it. */
+/*
+ * Guards changes to tsmc_pairs; held across a sysfs ping so no pair is
+ * freed under it. Doorbells only read the list, under RCU.
+ */
 DEFINE_MUTEX(tsmc_lock);
 LIST_HEAD(tsmc_pairs);
 
@@ -62,9 +65,13 @@ static int __init tsmc_init(void)
 	tsmc_wq = alloc_workqueue("tsmc_xen", WQ_UNBOUND, 0);
 	if (!tsmc_wq)
 		return -ENOMEM;
-	err = tsmc_sysfs_init();
+	/* Before any pair exists: an early doorbell finds none. */
+	err = tsmc_doorbell_init();
 	if (err)
 		goto err_wq;
+	err = tsmc_sysfs_init();
+	if (err)
+		goto err_doorbell;
 	err = tsmc_xs_report(tsmc_initial_state());
 	if (err)
 		pr_warn("cannot report to dom0 (%d)\n", err);
@@ -79,13 +86,20 @@ static int __init tsmc_init(void)
 err_sysfs:
 	tsmc_sysfs_exit();
 	tsmc_xs_report_remove();
+err_doorbell:
+	tsmc_doorbell_exit();
 err_wq:
 	destroy_workqueue(tsmc_wq);
 	return err;
 }
 
+/*
+ * No doorbell is running: a socket inside our cc init() and a loaded
+ * program that calls the kfunc both hold a module reference.
+ */
 static void __exit tsmc_exit(void)
 {
+	tsmc_doorbell_exit();
 	tsmc_xs_report(TSMC_XS_REPORT_STATE_UNLOADING);
 	tsmc_xs_stop();
 	tsmc_pair_remove_all();

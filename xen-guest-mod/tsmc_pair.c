@@ -9,6 +9,7 @@
 
 #include <linux/delay.h>
 #include <linux/interrupt.h>
+#include <linux/rculist.h>
 #include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/xenbus.h>
@@ -521,7 +522,7 @@ int tsmc_pair_add(domid_t peer)
 	p->watching = true;
 
 	mutex_lock(&tsmc_lock);
-	list_add_tail(&p->node, &tsmc_pairs);
+	list_add_tail_rcu(&p->node, &tsmc_pairs);
 	mutex_unlock(&tsmc_lock);
 	pr_info("pair with domain %u: %s side\n", peer,
 		p->server ? "granting" : "mapping");
@@ -538,17 +539,31 @@ static bool tsmc_pair_peer_connected(struct tsmc_pair *p)
 }
 
 /*
- * Caller has taken @p off tsmc_pairs. Leaving in order, so that neither
- * side ends a grant the other still maps: BYE, drop our mappings, say
- * CLOSING; the peer then drops its mappings and changes its state node,
- * and only then do we end our grants (bounded wait: a dead or stuck peer
- * leaves them to the kernel's deferred list).
+ * Under tsmc_lock. Doorbells walk tsmc_pairs under RCU only (they run in
+ * softirq and cannot take a mutex), so membership changes are RCU list
+ * operations and tsmc_pair_remove() waits for a grace period before it
+ * touches the pair. RCU rather than a spinlock: doorbells on many CPUs
+ * never serialise on each other, and removal sleeps anyway.
+ */
+void tsmc_pair_unlink(struct tsmc_pair *p)
+{
+	lockdep_assert_held(&tsmc_lock);
+	list_del_rcu(&p->node);
+}
+
+/*
+ * Caller has unlinked @p (tsmc_pair_unlink). Leaving in order, so that
+ * neither side ends a grant the other still maps: BYE, drop our
+ * mappings, say CLOSING; the peer then drops its mappings and changes its
+ * state node, and only then do we end our grants (bounded wait: a dead or
+ * stuck peer leaves them to the kernel's deferred list).
  */
 void tsmc_pair_remove(struct tsmc_pair *p)
 {
 	unsigned int i;
 	bool wait;
 
+	synchronize_rcu();	/* no doorbell still sees @p */
 	if (p->watching)
 		unregister_xenbus_watch(&p->peer_watch);
 	cancel_work_sync(&p->xs_work);
@@ -582,7 +597,7 @@ void tsmc_pair_remove_all(void)
 	mutex_lock(&tsmc_lock);
 	while (!list_empty(&tsmc_pairs)) {
 		p = list_first_entry(&tsmc_pairs, struct tsmc_pair, node);
-		list_del(&p->node);
+		tsmc_pair_unlink(p);
 		mutex_unlock(&tsmc_lock);
 		tsmc_pair_remove(p);
 		mutex_lock(&tsmc_lock);

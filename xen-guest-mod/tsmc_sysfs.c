@@ -9,6 +9,8 @@
  *   fault            write "PEER type|index|pool" (needs fault_inject=1)
  *   pool_hold        write "PEER N": hold N more pool slots, N = 0 gives
  *                    them back (needs fault_inject=1)
+ *   doorbell         doorbells registered and their counters
+ *   candidates       the last 16 doorbell calls (tsmc_doorbell.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,7 +48,7 @@ static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
 	mutex_lock(&tsmc_lock);
 	list_for_each_entry(p, &tsmc_pairs, node)
 		len += sysfs_emit_at(buf, len,
-				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu pool_own=%u pool_free=%u pool_peer=%u pool_grows=%lu\n",
+				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu pool_own=%u pool_free=%u pool_peer=%u pool_grows=%lu doorbells=%lld\n",
 				     p->peer, p->server ? "grant" : "map",
 				     tsmc_pair_state_name(READ_ONCE(p->state)),
 				     p->version, p->error, p->events,
@@ -54,7 +56,8 @@ static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
 				     READ_ONCE(p->pool.own_slots),
 				     tsmc_pool_free_slots(p),
 				     READ_ONCE(p->pool.peer_slots),
-				     READ_ONCE(p->pool.grows));
+				     READ_ONCE(p->pool.grows),
+				     atomic64_read(&p->doorbells));
 	mutex_unlock(&tsmc_lock);
 	return len;
 }
@@ -156,6 +159,18 @@ static ssize_t pool_hold_store(struct kobject *k, struct kobj_attribute *a,
 	return err ? err : count;
 }
 
+static ssize_t doorbell_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	return tsmc_doorbell_show(buf);
+}
+
+static ssize_t candidates_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return tsmc_doorbell_candidates_show(buf);
+}
+
 static struct kobj_attribute self_attr = __ATTR_RO(self);
 static struct kobj_attribute host_tag_attr = __ATTR_RO(host_tag);
 static struct kobj_attribute pairs_attr = __ATTR_RO(pairs);
@@ -164,6 +179,8 @@ static struct kobj_attribute grants_deferred_attr =
 static struct kobj_attribute ping_attr = __ATTR_RW(ping);
 static struct kobj_attribute fault_attr = __ATTR_WO(fault);
 static struct kobj_attribute pool_hold_attr = __ATTR_WO(pool_hold);
+static struct kobj_attribute doorbell_attr = __ATTR_RO(doorbell);
+static struct kobj_attribute candidates_attr = __ATTR_RO(candidates);
 
 static struct attribute *tsmc_attrs[] = {
 	&self_attr.attr,
@@ -173,6 +190,8 @@ static struct attribute *tsmc_attrs[] = {
 	&ping_attr.attr,
 	&fault_attr.attr,
 	&pool_hold_attr.attr,
+	&doorbell_attr.attr,
+	&candidates_attr.attr,
 	NULL,
 };
 

@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <xen/grant_table.h>
@@ -97,7 +98,8 @@ struct tsmc_pool {
 };
 
 struct tsmc_pair {
-	struct list_head	node;		/* in tsmc_pairs, under tsmc_lock */
+	/* In tsmc_pairs: changed under tsmc_lock, doorbells read it (RCU). */
+	struct list_head	node;
 	domid_t			peer;
 	domid_t			lo, hi;
 	bool			server;		/* we are lo: we grant */
@@ -145,6 +147,7 @@ struct tsmc_pair {
 	bool			ping_payload_ok;
 	u64			pings, pongs;	/* control messages counted */
 	u64			events;
+	atomic64_t		doorbells;	/* connections taken */
 };
 
 /* tsmc_main.c */
@@ -182,6 +185,7 @@ extern atomic_t tsmc_grants_deferred;
 /* tsmc_pair.c: pair channel lifecycle */
 struct tsmc_pair *tsmc_pair_find(domid_t peer);
 int tsmc_pair_add(domid_t peer);
+void tsmc_pair_unlink(struct tsmc_pair *p);
 void tsmc_pair_remove(struct tsmc_pair *p);
 void tsmc_pair_remove_all(void);
 const char *tsmc_pair_state_name(enum tsmc_pair_state s);
@@ -211,6 +215,18 @@ void tsmc_ctl_rx_work(struct work_struct *work);
 int tsmc_ctl_ping(struct tsmc_pair *p, unsigned int count,
 		  struct tsmc_ping_result *res);
 int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind);
+
+/* tsmc_doorbell.c: BPF -> module doorbells (uapi tsmc_xen/doorbell.h) */
+int tsmc_doorbell_init(void);
+void tsmc_doorbell_exit(void);
+int tsmc_doorbell_show(char *buf);
+int tsmc_doorbell_candidates_show(char *buf);
+#ifdef TSMC_DB_KFUNC	/* Kbuild: kernel >= 6.2 */
+struct bpf_sock_ops_kern;
+/* Called by BPF programs only; declared for -Wmissing-prototypes. */
+int tsmc_xen_doorbell(struct bpf_sock_ops_kern *skops, u32 peer_domid,
+		      u32 flags);
+#endif
 
 /* tsmc_sysfs.c */
 int tsmc_sysfs_init(void);

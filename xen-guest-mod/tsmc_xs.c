@@ -135,7 +135,7 @@ static void tsmc_scan_peers(struct work_struct *work)
 	list_for_each_entry_safe(p, tmp, &tsmc_pairs, node) {
 		if (test_bit(p->peer, seen))
 			continue;
-		list_del(&p->node);
+		tsmc_pair_unlink(p);
 		mutex_unlock(&tsmc_lock);
 		tsmc_pair_remove(p);
 		mutex_lock(&tsmc_lock);

@@ -24,7 +24,9 @@
  *	int tsmc_xen_doorbell(struct bpf_sock_ops_kern *skops,
  *			      __u32 peer_domid, __u32 flags);
  *
- *    skops->sk is the full socket. flags is a mask of TSMC_DOORBELL_F_*.
+ *    The program passes bpf_cast_to_kern_ctx(ctx) (a plain C cast of the
+ *    ctx is refused by the verifier). skops->sk is the full socket. flags
+ *    is a mask of TSMC_DOORBELL_F_*.
  *    Return 0 if taken, a negative errno otherwise (the program only counts
  *    failures; the connection stays on TCP either way).
  *
