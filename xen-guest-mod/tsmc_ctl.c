@@ -136,6 +136,10 @@ static int tsmc_ctl_handle(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
 		return 0;
 	case TSMC_CTL_POOL_ADD:
 		return tsmc_pool_peer_add(p, &m->pool_add);
+	case TSMC_CTL_OFFER:
+	case TSMC_CTL_ACCEPT:
+	case TSMC_CTL_REJECT:
+		return tsmc_conn_rx(p, m);
 	case TSMC_CTL_BYE:
 		/*
 		 * Its state node says CLOSING once it has dropped our pages;
@@ -301,6 +305,15 @@ int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind)
 		};
 
 		return tsmc_ctl_send(p, TSMC_CTL_POOL_ADD, &add, sizeof(add));
+	}
+	/* OFFERs that match no connection: the peer must REJECT them. */
+	if (sysfs_streq(kind, "offer"))
+		return tsmc_conn_inject_offer(p, false);
+	if (sysfs_streq(kind, "offer-bad"))
+		return tsmc_conn_inject_offer(p, true);
+	if (sysfs_streq(kind, "lie-isn")) {
+		tsmc_conn_inject_lie(p);
+		return 0;
 	}
 	if (sysfs_streq(kind, "index")) {
 		spin_lock_irqsave(&p->tx_lock, flags);

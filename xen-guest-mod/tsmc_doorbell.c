@@ -129,11 +129,28 @@ static bool tsmc_db_read_sock(struct sock *sk, struct tsmc_db_rec *rec)
 	return true;
 }
 
+/* Hand the connection to the OFFER/ACCEPT exchange (tsmc_conn.c). */
+static void tsmc_db_offer(struct tsmc_pair *p, struct sock *sk,
+			  const struct tsmc_db_rec *rec)
+{
+	struct tsmc_ctl_tuple t = {
+		.family = rec->family == 4 ? TSMC_AF_INET : TSMC_AF_INET6,
+		.sport = cpu_to_le16(ntohs(rec->lport)),
+		.dport = cpu_to_le16(ntohs(rec->rport)),
+	};
+
+	/* IPv4 sits in the first 4 bytes, the rest is zero (rec is). */
+	memcpy(t.saddr, &rec->laddr, sizeof(t.saddr));
+	memcpy(t.daddr, &rec->raddr, sizeof(t.daddr));
+	tsmc_conn_doorbell(p, sk, &t, rec->isn, rec->peer_isn, rec->active);
+}
+
 /*
  * RCU keeps the pair alive for this lookup: tsmc_pair_remove() waits for
  * a grace period after unlinking it, before any teardown.
  */
-static enum tsmc_db_result tsmc_db_find_pair(domid_t peer)
+static enum tsmc_db_result tsmc_db_find_pair(domid_t peer, struct sock *sk,
+					     const struct tsmc_db_rec *rec)
 {
 	enum tsmc_db_result res = TSMC_DB_NO_PAIR;
 	struct tsmc_pair *p;
@@ -146,10 +163,8 @@ static enum tsmc_db_result tsmc_db_find_pair(domid_t peer)
 			res = TSMC_DB_NOT_CONNECTED;
 			break;
 		}
-		/*
-		 * The OFFER to the peer goes here, still inside the RCU
-		 * section, queued on the pair channel under p->tx_lock.
-		 */
+		/* Still inside the RCU section: @p cannot go away. */
+		tsmc_db_offer(p, sk, rec);
 		atomic64_inc(&p->doorbells);
 		res = TSMC_DB_TAKEN;
 		break;
@@ -179,12 +194,11 @@ static int tsmc_doorbell_ring(struct sock *sk, u32 domid, u32 flags,
 		atomic64_inc(&tsmc_db_stats.rejected);
 		return -EINVAL;
 	}
-	res = tsmc_db_find_pair(domid);
-	atomic64_inc(&tsmc_db_stats.result[res]);
-
 	rec.peer = domid;
 	rec.via = via;
 	rec.active = !!(flags & TSMC_DOORBELL_F_ACTIVE);
+	res = tsmc_db_find_pair(domid, sk, &rec);
+	atomic64_inc(&tsmc_db_stats.result[res]);
 	rec.result = res;
 	tsmc_db_record(&rec);
 	return errs[res];

@@ -492,6 +492,7 @@ int tsmc_pair_add(domid_t peer)
 	INIT_WORK(&p->rx_work, tsmc_ctl_rx_work);
 	INIT_DELAYED_WORK(&p->alive_work, tsmc_pair_alive);
 	tsmc_pool_init(p);
+	tsmc_conn_init(p);
 	for (err = 0; err < TSMC_CTL_NR_PAGES; err++)
 		p->handles[err] = INVALID_GRANT_HANDLE;
 	snprintf(p->my_dir, sizeof(p->my_dir), TSMC_XS_PAIR_SIDE_DIR, p->lo,
@@ -586,6 +587,7 @@ void tsmc_pair_remove(struct tsmc_pair *p)
 	tsmc_pair_write_state(p, TSMC_XS_PAIR_SIDE_STATE_CLOSED);
 	mutex_unlock(&p->lock);
 	mutex_unlock(&p->ping_lock);
+	tsmc_conn_flush(p);
 	pr_info("pair with domain %u removed\n", p->peer);
 	kfree(p);
 }

@@ -97,6 +97,18 @@ struct tsmc_pool {
 	struct tsmc_pool_chunk	*peer[TSMC_POOL_MAX_CHUNKS];
 };
 
+/* Per-pair OFFER/ACCEPT counters, shown in sysfs "pairs". */
+struct tsmc_conn_stats {
+	u64	offers_out, offers_in;
+	u64	accepts_out, accepts_in;
+	u64	rejects_out, rejects_in;
+	u64	offer_timeouts;		/* our OFFER got no verdict */
+	u64	wait_timeouts;		/* passive socket got no OFFER */
+	u64	stray;			/* verdict for no OFFER of ours */
+	u64	send_failed;		/* control ring full or down */
+	u64	busy, nomem;
+};
+
 struct tsmc_pair {
 	/* In tsmc_pairs: changed under tsmc_lock, doorbells read it (RCU). */
 	struct list_head	node;
@@ -148,6 +160,15 @@ struct tsmc_pair {
 	u64			pings, pongs;	/* control messages counted */
 	u64			events;
 	atomic64_t		doorbells;	/* connections taken */
+
+	/* OFFER/ACCEPT in flight (tsmc_conn.c), under conn_lock. */
+	spinlock_t		conn_lock;
+	struct list_head	conns;
+	unsigned int		nconns;
+	u32			next_conn_id;
+	struct delayed_work	conn_work;	/* expires entries */
+	struct tsmc_conn_stats	cstats;
+	bool			lie_next_offer;	/* test hook (fault_inject) */
 };
 
 /* tsmc_main.c */
@@ -215,6 +236,18 @@ void tsmc_ctl_rx_work(struct work_struct *work);
 int tsmc_ctl_ping(struct tsmc_pair *p, unsigned int count,
 		  struct tsmc_ping_result *res);
 int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind);
+
+/* tsmc_conn.c: per-connection OFFER/ACCEPT/REJECT */
+void tsmc_conn_init(struct tsmc_pair *p);
+int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
+		       const struct tsmc_ctl_tuple *t, u32 isn, u32 peer_isn,
+		       bool active);
+int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m);
+void tsmc_conn_expire(struct work_struct *work);
+void tsmc_conn_flush(struct tsmc_pair *p);
+int tsmc_conn_inject_offer(struct tsmc_pair *p, bool malformed);
+void tsmc_conn_inject_lie(struct tsmc_pair *p);
+int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at);
 
 /* tsmc_doorbell.c: BPF -> module doorbells (uapi tsmc_xen/doorbell.h) */
 int tsmc_doorbell_init(void);

@@ -114,3 +114,22 @@ unload_module() {
 		sleep 0.1
 	done
 }
+
+# program_attach DOORBELL: attach the sockops program (a left-over one is
+# detached first) and check that the loader picked DOORBELL.
+program_attach() {
+	command -v tsmc-bpf >/dev/null || fail "tsmc-bpf not built"
+	tsmc-bpf --detach >/dev/null 2>&1
+	tsmc-bpf || fail "tsmc-bpf attach failed"
+	[ "$(bpf_doorbell)" = "$1" ] || fail "loader picked '$(bpf_doorbell)' on $(uname -r), want $1"
+}
+
+# module_load PEER [PARAM...]: fresh module, pair with PEER connected.
+module_load() {
+	_peer=$1
+	shift
+	unload_module 2>/dev/null
+	dmesg -c >/dev/null
+	insmod "$KO" "$@" || fail "insmod failed"
+	wait_state "$_peer" connected 30 || fail "pair did not connect"
+}

@@ -9,6 +9,8 @@
 #include "net_util.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s server -p PORT [-b ADDR] [-1]\n"
-		"       %s client -c HOST -p PORT [-s SIZE] [-n COUNT] [-w WARMUP]\n",
+		"       %s client -c HOST -p PORT [-s SIZE] [-n COUNT] [-w WARMUP] [-C CC]\n",
 		prog, prog);
 	exit(2);
 }
@@ -67,7 +69,8 @@ static int run_server(const char *host, const char *port, int once)
 	return 0;
 }
 
-static int run_client(const char *host, const char *port, size_t size, long count, long warmup)
+static int run_client(const char *host, const char *port, size_t size, long count, long warmup,
+		      const char *cc)
 {
 	char *out = malloc(size), *in = malloc(size);
 	double *rtt = calloc((size_t)count, sizeof(double)), sum = 0;
@@ -84,6 +87,12 @@ static int run_client(const char *host, const char *port, size_t size, long coun
 		goto done;
 	}
 	set_nodelay(fd);
+	/* Congestion control chosen by hand once connected (lab: a cc the
+	 * tsmc module registers, whose init must ignore such a socket). */
+	if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc))) {
+		fprintf(stderr, "%s: congestion control %s: %s\n", prog, cc, strerror(errno));
+		goto out_fd;
+	}
 	for (i = -warmup; i < count; i++) {
 		double t0;
 
@@ -120,7 +129,7 @@ done:
 
 int main(int argc, char **argv)
 {
-	const char *host = NULL, *port = NULL;
+	const char *host = NULL, *port = NULL, *cc = NULL;
 	size_t size = 64;
 	long count = 1000, warmup = 10;
 	int once = 0, opt, server;
@@ -129,7 +138,7 @@ int main(int argc, char **argv)
 	if (server < 0)
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "b:c:p:s:n:w:1")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:p:s:n:w:C:1")) != -1) {
 		switch (opt) {
 		case 'b':
 		case 'c':
@@ -150,6 +159,9 @@ int main(int argc, char **argv)
 		case '1':
 			once = 1;
 			break;
+		case 'C':
+			cc = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -160,5 +172,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: size must be <= %d, count <= 1e8, warmup >= 0\n", prog, MAX_MSG);
 		return 2;
 	}
-	return server ? run_server(host, port, once) : run_client(host, port, size, count, warmup);
+	return server ? run_server(host, port, once) : run_client(host, port, size, count, warmup, cc);
 }

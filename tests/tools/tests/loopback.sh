@@ -24,6 +24,16 @@ if "$BIN/tcp_pingpong" client -c 127.0.0.1 -p "$P" -n 200 >"$T/pp" &&
 	ok "pingpong 200 x 64 B"
 else bad "pingpong 200 x 64 B"; cat "$T/pp"; fi
 
+# -C: a congestion control the kernel has works; an unknown one is an error.
+P=$(port 9)
+"$BIN/tcp_pingpong" server -p "$P" -b 127.0.0.1 & srv=$!
+pids+=($srv)
+if "$BIN/tcp_pingpong" client -c 127.0.0.1 -p "$P" -n 5 -C reno >/dev/null &&
+	! "$BIN/tcp_pingpong" client -c 127.0.0.1 -p "$P" -n 5 -C no_such_cc >/dev/null 2>"$T/cc"; then
+	ok "pingpong -C reno works, -C no_such_cc fails"
+else bad "pingpong -C"; cat "$T/cc"; fi
+kill "$srv" 2>/dev/null
+
 # crr: server bounded with -n so we can check both sides' counts agree.
 P=$(port 2)
 "$BIN/tcp_crr" server -p "$P" -b 127.0.0.1 >"$T/crr_srv" & srv=$!

@@ -3,13 +3,8 @@
 . /lab/tsmc-lib.sh
 OTHER=b
 await provisioned 60 >/dev/null || fail "dom0 did not provision"
-unload_module 2>/dev/null
-dmesg -c >/dev/null
-insmod "$KO" || fail "insmod failed"
-wait_state "$DOMID_B" connected 30 || fail "pair did not connect"
-tsmc-bpf || fail "tsmc-bpf attach failed"
-[ "$(bpf_doorbell)" = "$(want_doorbell)" ] ||
-	fail "loader picked '$(bpf_doorbell)' on $(uname -r), want $(want_doorbell)"
+module_load "$DOMID_B" fault_inject=1
+program_attach "$(want_doorbell)"
 await b-ready 60 >/dev/null || fail "b not ready"
 
 # step NAME ADDR PORT FAMILY N: connect, then our Nth doorbell must be it
@@ -23,12 +18,42 @@ step() {
 		[ "$(field "$me" via)" = "$(want_doorbell)" ] && [ "$(field "$me" result)" = taken ] ||
 		fail "$1: doorbell line '$me'"
 	[ "$(doorbell_count taken)" = "$5" ] || fail "$1: taken=$(doorbell_count taken), want $5"
+	# Our OFFER for it was accepted; nothing left in flight.
+	wait_field "$DOMID_B" offers_out "$5" 5 && wait_field "$DOMID_B" accepts_in "$5" 5 &&
+		wait_field "$DOMID_B" conns 0 5 || fail "$1: OFFER not accepted"
 	lab_put "a-$1" "$me"
 	await "b-$1" 60 >/dev/null || fail "b: $1 step"
 }
 step v4 "$IP_B" 5101 4 1
 step v6 "$IP6_B" 5106 6 2
 expect_stats candidate=2 doorbell_err=0 || fail "program counters"
+# We lie: the next OFFER names b's ISN + 1. b must not match it to its
+# real socket; REJECT, and the connection works as plain TCP.
+echo "$DOMID_B lie-isn" >"$SYS/fault" || fail "inject lie-isn"
+tcp_pingpong client -c "$IP_B" -p 5101 -n 20 >/tmp/pp.log 2>&1 || { cat /tmp/pp.log; fail "lie: connection failed"; }
+wait_field "$DOMID_B" offers_out 3 5 && wait_field "$DOMID_B" rejects_in 1 5 &&
+	wait_field "$DOMID_B" accepts_in 2 1 && wait_field "$DOMID_B" stray 0 1 ||
+	fail "OFFER with a wrong ISN was not rejected"
+lab_put a-lie 1
+await b-lie 60 >/dev/null || fail "b: lie step"
+# Forged: an OFFER for a handshake b never saw is held, then REJECTed; a
+# malformed one at once. The pair stays up.
+echo "$DOMID_B offer" >"$SYS/fault" || fail "inject offer"
+wait_field "$DOMID_B" rejects_in 2 5 && wait_field "$DOMID_B" stray 1 1 ||
+	fail "forged OFFER not rejected"
+echo "$DOMID_B offer-bad" >"$SYS/fault" || fail "inject offer-bad"
+wait_field "$DOMID_B" rejects_in 3 5 || fail "malformed OFFER not rejected"
+[ "$(pair_state "$DOMID_B")" = connected ] || fail "pair did not survive forged OFFERs"
+lab_put a-forged 1
+await b-forged 60 >/dev/null || fail "b: forged OFFERs"
+# A socket that selects the doorbell cc by hand (CAP_NET_ADMIN, program
+# detached) must not ring: init() sees no magic in sk_priority.
+tsmc-bpf --detach || fail "detach failed"
+bad=$(doorbell_count bad_magic) taken=$(doorbell_count taken)
+tcp_pingpong client -c "$IP_B" -p 5101 -n 5 -C tsmc_doorbell >/tmp/pp.log 2>&1 ||
+	{ cat /tmp/pp.log; fail "connection on the tsmc_doorbell cc failed"; }
+[ "$(doorbell_count bad_magic)" = $((bad + 1)) ] && [ "$(doorbell_count taken)" = "$taken" ] ||
+	fail "hand-selected cc: $(cat "$SYS/doorbell")"
 lab_put a-finished 1
 unload_module || fail "rmmod failed"
 dmesg_clean || fail "kernel warnings"

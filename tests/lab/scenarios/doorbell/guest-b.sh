@@ -4,13 +4,8 @@
 . /lab/tsmc-lib.sh
 OTHER=a
 await provisioned 60 >/dev/null || fail "dom0 did not provision"
-unload_module 2>/dev/null
-dmesg -c >/dev/null
-insmod "$KO" || fail "insmod failed"
-wait_state "$DOMID_A" connected 30 || fail "pair did not connect"
-tsmc-bpf || fail "tsmc-bpf attach failed"
-[ "$(bpf_doorbell)" = "$(want_doorbell)" ] ||
-	fail "loader picked '$(bpf_doorbell)' on $(uname -r), want $(want_doorbell)"
+module_load "$DOMID_A"
+program_attach "$(want_doorbell)"
 tcp_pingpong server -b 0.0.0.0 -p 5101 >/dev/null &
 tcp_pingpong server -b :: -p 5106 >/dev/null &
 sleep 1
@@ -30,11 +25,24 @@ check() {
 		[ "$(field "$me" peer_isn)" = "$(field "$a_line" isn)" ] ||
 		fail "$1: doorbell on b does not mirror a's"
 	[ "$(doorbell_count taken)" = "$2" ] || fail "$1: taken=$(doorbell_count taken), want $2"
+	wait_field "$DOMID_A" offers_in "$2" 5 && wait_field "$DOMID_A" accepts_out "$2" 5 &&
+		wait_field "$DOMID_A" conns 0 5 || fail "$1: OFFER not matched"
 	lab_put "b-$1" 1
 }
 check v4 1
 check v6 2
-expect_stats candidate=2 doorbell_err=0 || fail "program counters"
+await a-lie 60 >/dev/null || fail "a: lie step"
+# Our socket was real, its OFFER was not: REJECT, our entry times out.
+wait_field "$DOMID_A" rejects_out 1 5 && wait_field "$DOMID_A" accepts_out 2 1 &&
+	wait_field "$DOMID_A" wait_timeouts 1 8 && wait_field "$DOMID_A" conns 0 1 ||
+	fail "lying OFFER: counters"
+expect_stats candidate=3 doorbell_err=0 || fail "program counters"
+lab_put b-lie 1
+await a-forged 60 >/dev/null || fail "a: forged OFFERs"
+wait_field "$DOMID_A" rejects_out 3 5 && wait_field "$DOMID_A" accepts_out 2 1 &&
+	wait_field "$DOMID_A" conns 0 5 || fail "forged OFFERs: counters"
+[ "$(pair_state "$DOMID_A")" = connected ] || fail "pair did not survive forged OFFERs"
+lab_put b-forged 1
 await a-finished 60 >/dev/null || fail "a did not finish"
 unload_module || fail "rmmod failed"
 dmesg_clean || fail "kernel warnings"

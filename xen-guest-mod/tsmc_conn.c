@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-connection agreement on the pair channel (design decision 4). The
+ * active side's doorbell sends OFFER {conn_id, 4-tuple, both ISNs}. The
+ * passive side ACCEPTs only if its own doorbell saw a socket with the
+ * mirrored 4-tuple and the same two ISNs, i.e. a socket that really is in
+ * that handshake; anything else gets REJECT and the connection stays on
+ * TCP. Xen already proved which domain sent the OFFER (the channel is
+ * bound to it), so a forged TCP option costs at most one REJECT.
+ *
+ * The OFFER usually beats the handshake's last ACK (event channel versus
+ * netfront), so an unmatched OFFER is held for TSMC_OFFER_HOLD before
+ * REJECT(NO_SOCKET). Every entry has a deadline; conn_work expires them.
+ *
+ * Switching the socket (rings, proto override) is the next step: for now
+ * an agreed connection is counted and its socket released.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "tsmc_xen.h"
+
+/* Unmatched OFFER: about one handshake round trip, generous under TCG. */
+#define TSMC_OFFER_HOLD		HZ
+/* Our OFFER without an answer, or a passive socket without an OFFER. */
+#define TSMC_CONN_WAIT		(3 * HZ)
+/* Entries per pair in flight at once; more fall back to TCP. */
+#define TSMC_CONN_MAX		256
+
+enum tsmc_conn_kind {
+	TSMC_CONN_OFFERED,	/* active: OFFER sent, waiting for a verdict */
+	TSMC_CONN_WAITING,	/* passive: doorbell seen, no OFFER yet */
+	TSMC_CONN_HELD,		/* passive: OFFER seen, no doorbell yet */
+};
+
+struct tsmc_conn {
+	struct list_head	node;		/* p->conns, under conn_lock */
+	struct sock		*sk;		/* held; NULL when HELD */
+	struct tsmc_ctl_tuple	tuple;		/* local view: saddr is ours */
+	u32			isn;		/* our ISN */
+	u32			peer_isn;
+	u32			conn_id;	/* OFFERED: ours, HELD: peer's */
+	enum tsmc_conn_kind	kind;
+	unsigned long		deadline;	/* jiffies */
+};
+
+void tsmc_conn_init(struct tsmc_pair *p)
+{
+	spin_lock_init(&p->conn_lock);
+	INIT_LIST_HEAD(&p->conns);
+	INIT_DELAYED_WORK(&p->conn_work, tsmc_conn_expire);
+}
+
+/* Socket references are dropped outside conn_lock. */
+static void tsmc_conn_free_list(struct list_head *list)
+{
+	struct tsmc_conn *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, list, node) {
+		list_del(&c->node);
+		if (c->sk)
+			sock_put(c->sk);
+		kfree(c);
+	}
+}
+
+static void tsmc_conn_unlink(struct tsmc_pair *p, struct tsmc_conn *c,
+			     struct list_head *dead)
+{
+	list_move(&c->node, dead);
+	p->nconns--;
+}
+
+static void tsmc_conn_arm(struct tsmc_pair *p, unsigned long delay)
+{
+	/* Never pushes an earlier expiry later: only arms an idle work. */
+	queue_delayed_work(tsmc_wq, &p->conn_work, delay);
+}
+
+/* Does @theirs (sender's view) name the same connection as @mine? */
+static bool tsmc_tuple_mirrors(const struct tsmc_ctl_tuple *mine,
+			       const struct tsmc_ctl_tuple *theirs)
+{
+	return mine->family == theirs->family &&
+	       !memcmp(mine->saddr, theirs->daddr, sizeof(mine->saddr)) &&
+	       !memcmp(mine->daddr, theirs->saddr, sizeof(mine->daddr)) &&
+	       mine->sport == theirs->dport && mine->dport == theirs->sport;
+}
+
+static bool tsmc_conn_matches(const struct tsmc_conn *c,
+			      const struct tsmc_ctl_tuple *t, u32 isn_sender,
+			      u32 isn_receiver)
+{
+	return tsmc_tuple_mirrors(&c->tuple, t) && c->isn == isn_receiver &&
+	       c->peer_isn == isn_sender;
+}
+
+static void tsmc_conn_verdict(struct tsmc_pair *p, u16 type, u32 conn_id,
+			      u32 reason)
+{
+	struct tsmc_ctl_verdict v = {
+		.conn_id = cpu_to_le32(conn_id),
+		.reason = cpu_to_le32(reason),
+	};
+
+	/* A full control ring loses the verdict: the peer times out. */
+	if (tsmc_ctl_send(p, type, &v, sizeof(v)))
+		p->cstats.send_failed++;
+	else if (type == TSMC_CTL_ACCEPT)
+		p->cstats.accepts_out++;
+	else
+		p->cstats.rejects_out++;
+}
+
+static struct tsmc_conn *tsmc_conn_new(struct sock *sk,
+				       const struct tsmc_ctl_tuple *t,
+				       u32 isn, u32 peer_isn)
+{
+	struct tsmc_conn *c = kzalloc(sizeof(*c), GFP_ATOMIC);
+
+	if (!c)
+		return NULL;
+	if (sk) {
+		sock_hold(sk);
+		c->sk = sk;
+	}
+	c->tuple = *t;
+	c->isn = isn;
+	c->peer_isn = peer_isn;
+	return c;
+}
+
+/* A held OFFER that names @c's connection (the OFFER is in sender view). */
+static struct tsmc_conn *tsmc_conn_find_held(struct tsmc_pair *p,
+					     const struct tsmc_conn *c)
+{
+	struct tsmc_conn *h;
+
+	list_for_each_entry(h, &p->conns, node)
+		if (h->kind == TSMC_CONN_HELD &&
+		    tsmc_conn_matches(c, &h->tuple, h->isn, h->peer_isn))
+			return h;
+	return NULL;
+}
+
+/*
+ * From the doorbell: atomic context, socket locked, pair connected (under
+ * RCU). Returns 0 if the connection is now being negotiated.
+ */
+int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
+		       const struct tsmc_ctl_tuple *t, u32 isn, u32 peer_isn,
+		       bool active)
+{
+	struct tsmc_ctl_offer o = {};
+	struct tsmc_conn *c, *held = NULL;
+	LIST_HEAD(dead);
+	int err = 0;
+
+	c = tsmc_conn_new(sk, t, isn, peer_isn);
+	if (!c) {
+		p->cstats.nomem++;
+		return -ENOMEM;
+	}
+	spin_lock_bh(&p->conn_lock);
+	held = active ? NULL : tsmc_conn_find_held(p, c);
+	if (held) {
+		/* The OFFER came first: agree now. */
+		tsmc_conn_verdict(p, TSMC_CTL_ACCEPT, held->conn_id,
+				  TSMC_R_NONE);
+		tsmc_conn_unlink(p, held, &dead);
+		list_add(&c->node, &dead);
+		goto out;
+	}
+	if (p->nconns >= TSMC_CONN_MAX) {
+		p->cstats.busy++;
+		list_add(&c->node, &dead);
+		err = -EBUSY;
+		goto out;
+	}
+	c->kind = active ? TSMC_CONN_OFFERED : TSMC_CONN_WAITING;
+	c->deadline = jiffies + TSMC_CONN_WAIT;
+	if (active) {
+		c->conn_id = ++p->next_conn_id;
+		o.conn_id = cpu_to_le32(c->conn_id);
+		o.tuple = *t;
+		o.isn_local = cpu_to_le32(isn);
+		o.isn_remote = cpu_to_le32(peer_isn);
+		/* Test hook: a peer that lies about the handshake it is in. */
+		if (p->lie_next_offer) {
+			p->lie_next_offer = false;
+			o.isn_remote = cpu_to_le32(peer_isn + 1);
+		}
+		err = tsmc_ctl_send(p, TSMC_CTL_OFFER, &o, sizeof(o));
+		if (err) {
+			p->cstats.send_failed++;
+			list_add(&c->node, &dead);
+			goto out;
+		}
+		p->cstats.offers_out++;
+	}
+	list_add_tail(&c->node, &p->conns);
+	p->nconns++;
+	tsmc_conn_arm(p, TSMC_CONN_WAIT);
+out:
+	spin_unlock_bh(&p->conn_lock);
+	tsmc_conn_free_list(&dead);
+	return err;
+}
+
+/* OFFER from the peer (rx_work). A malformed one is refused, not fatal. */
+static void tsmc_conn_offer(struct tsmc_pair *p,
+			    const struct tsmc_ctl_offer *o)
+{
+	u32 id = le32_to_cpu(o->conn_id);
+	u32 isn_s = le32_to_cpu(o->isn_local), isn_r = le32_to_cpu(o->isn_remote);
+	struct tsmc_conn *c, *h;
+	LIST_HEAD(dead);
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	spin_lock_bh(&p->conn_lock);
+	p->cstats.offers_in++;
+	if (o->tuple.family != TSMC_AF_INET &&
+	    o->tuple.family != TSMC_AF_INET6) {
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, TSMC_R_BAD_MSG);
+		goto out;
+	}
+	list_for_each_entry(c, &p->conns, node) {
+		if (c->kind == TSMC_CONN_WAITING &&
+		    tsmc_conn_matches(c, &o->tuple, isn_s, isn_r)) {
+			tsmc_conn_verdict(p, TSMC_CTL_ACCEPT, id, TSMC_R_NONE);
+			tsmc_conn_unlink(p, c, &dead);
+			goto out;
+		}
+	}
+	if (!h || p->nconns >= TSMC_CONN_MAX) {
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, TSMC_R_NO_SOCKET);
+		goto out;
+	}
+	/* Held in the sender's view; matched with the roles swapped. */
+	h->kind = TSMC_CONN_HELD;
+	h->tuple = o->tuple;
+	h->isn = isn_s;
+	h->peer_isn = isn_r;
+	h->conn_id = id;
+	h->deadline = jiffies + TSMC_OFFER_HOLD;
+	list_add_tail(&h->node, &p->conns);
+	p->nconns++;
+	h = NULL;
+	tsmc_conn_arm(p, TSMC_OFFER_HOLD);
+out:
+	spin_unlock_bh(&p->conn_lock);
+	kfree(h);
+	tsmc_conn_free_list(&dead);
+}
+
+/* ACCEPT or REJECT for one of our OFFERs; a late one is only counted. */
+static void tsmc_conn_answer(struct tsmc_pair *p, u16 type,
+			     const struct tsmc_ctl_verdict *v)
+{
+	u32 id = le32_to_cpu(v->conn_id);
+	struct tsmc_conn *c;
+	LIST_HEAD(dead);
+
+	spin_lock_bh(&p->conn_lock);
+	if (type == TSMC_CTL_ACCEPT)
+		p->cstats.accepts_in++;
+	else
+		p->cstats.rejects_in++;
+	list_for_each_entry(c, &p->conns, node) {
+		if (c->kind == TSMC_CONN_OFFERED && c->conn_id == id) {
+			tsmc_conn_unlink(p, c, &dead);
+			break;
+		}
+	}
+	if (list_empty(&dead))
+		p->cstats.stray++;
+	spin_unlock_bh(&p->conn_lock);
+	tsmc_conn_free_list(&dead);
+}
+
+int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
+{
+	u16 type = le16_to_cpu(m->hdr.type);
+
+	switch (type) {
+	case TSMC_CTL_OFFER:
+		tsmc_conn_offer(p, &m->offer);
+		return 0;
+	case TSMC_CTL_ACCEPT:
+	case TSMC_CTL_REJECT:
+		tsmc_conn_answer(p, type, &m->verdict);
+		return 0;
+	default:
+		return -EPROTO;
+	}
+}
+
+void tsmc_conn_expire(struct work_struct *work)
+{
+	struct tsmc_pair *p = container_of(to_delayed_work(work),
+					   struct tsmc_pair, conn_work);
+	struct tsmc_conn *c, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock_bh(&p->conn_lock);
+	list_for_each_entry_safe(c, tmp, &p->conns, node) {
+		if (time_before(jiffies, c->deadline))
+			continue;
+		if (c->kind == TSMC_CONN_HELD)
+			tsmc_conn_verdict(p, TSMC_CTL_REJECT, c->conn_id,
+					  TSMC_R_NO_SOCKET);
+		else if (c->kind == TSMC_CONN_OFFERED)
+			p->cstats.offer_timeouts++;
+		else
+			p->cstats.wait_timeouts++;
+		tsmc_conn_unlink(p, c, &dead);
+	}
+	if (p->nconns)
+		tsmc_conn_arm(p, HZ / 4);
+	spin_unlock_bh(&p->conn_lock);
+	tsmc_conn_free_list(&dead);
+}
+
+/* Pair teardown: no doorbell (RCU) and no rx_work can run any more. */
+void tsmc_conn_flush(struct tsmc_pair *p)
+{
+	LIST_HEAD(dead);
+
+	cancel_delayed_work_sync(&p->conn_work);
+	spin_lock_bh(&p->conn_lock);
+	list_splice_init(&p->conns, &dead);
+	p->nconns = 0;
+	spin_unlock_bh(&p->conn_lock);
+	tsmc_conn_free_list(&dead);
+}
+
+/* Test hook: the next real OFFER carries a wrong ISN for the peer. */
+void tsmc_conn_inject_lie(struct tsmc_pair *p)
+{
+	spin_lock_bh(&p->conn_lock);
+	p->lie_next_offer = true;
+	spin_unlock_bh(&p->conn_lock);
+}
+
+/* Test hook: an OFFER that names no connection the peer has seen. */
+int tsmc_conn_inject_offer(struct tsmc_pair *p, bool malformed)
+{
+	struct tsmc_ctl_offer o = {
+		.conn_id = cpu_to_le32(U32_MAX),
+		.isn_local = cpu_to_le32(get_random_u32()),
+		.isn_remote = cpu_to_le32(get_random_u32()),
+	};
+
+	o.tuple.family = malformed ? 0x5a : TSMC_AF_INET;
+	return tsmc_ctl_send(p, TSMC_CTL_OFFER, &o, sizeof(o));
+}
+
+/* The OFFER/ACCEPT part of a "pairs" line (read without the lock). */
+int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at)
+{
+	const struct tsmc_conn_stats *st = &p->cstats;
+
+	return sysfs_emit_at(buf, at,
+			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu\n",
+			     READ_ONCE(p->nconns), st->offers_out,
+			     st->offers_in, st->accepts_out, st->accepts_in,
+			     st->rejects_out, st->rejects_in,
+			     st->offer_timeouts, st->wait_timeouts, st->stray,
+			     st->send_failed, st->busy, st->nomem);
+}
