@@ -15,10 +15,9 @@ pair_provision() {
 	DAEMON=$!
 	PAIR_LO=$1 PAIR_HI=$2
 	[ "$PAIR_LO" -lt "$PAIR_HI" ] || { PAIR_LO=$2; PAIR_HI=$1; }
-	_n=50
+	_pend=$(lab_deadline 10)
 	until xenstore-exists "/local/domain/$PAIR_HI/tsmc/peers/$PAIR_LO" 2>/dev/null; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || { cat /tmp/tsmc-daemon.log; kill $DAEMON; lab_fail "daemon did not provision the pair in 10 s"; }
+		lab_before "$_pend" || { cat /tmp/tsmc-daemon.log; kill $DAEMON; lab_fail "daemon did not provision the pair in 10 s"; }
 		sleep 0.2
 	done
 }

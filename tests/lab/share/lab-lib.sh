@@ -26,17 +26,25 @@ lab_fail() {
 	exit 1
 }
 
+# Waits are in wall-clock seconds, never loop counts: under TCG every
+# iteration (a fork, a xenstore round trip) is slow and its cost varies.
+# lab_deadline SECONDS: the second (date +%s) a wait of SECONDS ends at,
+# one more for the clock's 1 s steps, so a wait is never shorter;
+# lab_before DEADLINE: that second has not come yet.
+lab_deadline() { echo $(($(date +%s) + $1 + 1)); }
+lab_before() { [ "$(date +%s)" -lt "$1" ]; }
+
 # lab_put KEY VALUE / lab_get KEY [SECONDS]: exchange values between the parts
 # of one scenario (a scenario-private xenstore directory all parts can use).
 lab_put() { xenstore-write "/local/lab/$LAB_SCEN/$1" "$2"; }
 lab_get() {
-	_t=$((${2:-30} * 5))
-	while [ "$_t" -gt 0 ]; do
+	_gend=$(lab_deadline "${2:-30}")
+	while :; do
 		if xenstore-exists "/local/lab/$LAB_SCEN/$1" 2>/dev/null; then
 			xenstore-read "/local/lab/$LAB_SCEN/$1"
 			return 0
 		fi
-		_t=$((_t - 1))
+		lab_before "$_gend" || break
 		sleep 0.2
 	done
 	echo "lab_get: no '$1' after ${2:-30}s" >&2

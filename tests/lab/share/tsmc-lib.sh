@@ -19,11 +19,11 @@ pair_field() {
 
 # wait_field PEER NAME VALUE SECONDS
 wait_field() {
-	_n=$(($4 * 10))
-	while [ "$_n" -gt 0 ]; do
+	_wend=$(lab_deadline "$4")
+	while :; do
 		[ "$(pair_field "$1" "$2")" = "$3" ] && return 0
+		lab_before "$_wend" || break
 		sleep 0.1
-		_n=$((_n - 1))
 	done
 	echo "pair with $1: $2 is '$(pair_field "$1" "$2")', not '$3', after $4 s" >&2
 	cat "$SYS/pairs" >&2
@@ -32,11 +32,11 @@ wait_field() {
 
 # wait_state PEER STATE SECONDS
 wait_state() {
-	_n=$(($3 * 20))
-	while [ "$_n" -gt 0 ]; do
+	_wend=$(lab_deadline "$3")
+	while :; do
 		[ "$(pair_state "$1")" = "$2" ] && return 0
+		lab_before "$_wend" || break
 		sleep 0.05
-		_n=$((_n - 1))
 	done
 	echo "pair with $1 is '$(pair_state "$1")', not '$2', after $3 s" >&2
 	cat "$SYS/pairs" >&2
@@ -62,14 +62,14 @@ fail() {
 # await KEY SECONDS: like lab_get, but gives up at once when the other
 # guest has reported failure (its "<role>-done" is "fail").
 await() {
-	_t=$(($2 * 5))
-	while [ "$_t" -gt 0 ]; do
+	_aend=$(lab_deadline "$2")
+	while :; do
 		_v=$(xenstore-read "/local/lab/$LAB_SCEN/$1" 2>/dev/null) &&
 			{ echo "$_v"; return 0; }
 		[ "$(xenstore-read "/local/lab/$LAB_SCEN/$OTHER-done" 2>/dev/null)" = fail ] &&
 			{ echo "await $1: guest $OTHER failed" >&2; return 1; }
+		lab_before "$_aend" || break
 		sleep 0.2
-		_t=$((_t - 1))
 	done
 	echo "await: no '$1' after $2 s" >&2
 	return 1
@@ -107,10 +107,9 @@ want_doorbell() { case $(uname -r) in 6.1.*) echo cc ;; *) echo kfunc ;; esac; }
 # then rmmod; the program is freed after an RCU grace period, so retry.
 unload_module() {
 	tsmc-bpf --detach >/dev/null 2>&1
-	_n=50
+	_uend=$(lab_deadline 5)
 	until rmmod tsmc_xen 2>/dev/null; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || { rmmod tsmc_xen; return 1; }
+		lab_before "$_uend" || { rmmod tsmc_xen; return 1; }
 		sleep 0.1
 	done
 }
