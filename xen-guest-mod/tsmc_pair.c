@@ -93,6 +93,10 @@ bool tsmc_pair_hello_locked(struct tsmc_pair *p, bool sent, u16 version)
 	}
 	if (p->hello_sent && p->peer_hello && p->state == TSMC_PAIR_HELLO) {
 		p->state = TSMC_PAIR_CONNECTED;
+		if (!p->up_ms)	/* sysfs reads it without tx_lock */
+			WRITE_ONCE(p->up_ms,
+				   max_t(s64, 1, ktime_ms_delta(ktime_get(),
+								p->born)));
 		return true;
 	}
 	return false;
@@ -480,6 +484,7 @@ int tsmc_pair_add(domid_t peer)
 	if (!p)
 		return -ENOMEM;
 	p->peer = peer;
+	p->born = ktime_get();
 	p->server = tsmc_self < peer;
 	p->lo = min(tsmc_self, peer);
 	p->hi = max(tsmc_self, peer);

@@ -48,7 +48,7 @@ static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
 	mutex_lock(&tsmc_lock);
 	list_for_each_entry(p, &tsmc_pairs, node) {
 		len += sysfs_emit_at(buf, len,
-				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu pool_own=%u pool_free=%u pool_peer=%u pool_grows=%lu doorbells=%lld ",
+				     "peer=%u role=%s state=%s version=%u error=%d events=%llu pings=%llu pongs=%llu pool_own=%u pool_free=%u pool_peer=%u pool_grows=%lu doorbells=%lld up_ms=%u ",
 				     p->peer, p->server ? "grant" : "map",
 				     tsmc_pair_state_name(READ_ONCE(p->state)),
 				     p->version, p->error, p->events,
@@ -57,7 +57,8 @@ static ssize_t pairs_show(struct kobject *k, struct kobj_attribute *a,
 				     tsmc_pool_free_slots(p),
 				     READ_ONCE(p->pool.peer_slots),
 				     READ_ONCE(p->pool.grows),
-				     atomic64_read(&p->doorbells));
+				     atomic64_read(&p->doorbells),
+				     READ_ONCE(p->up_ms));
 		len += tsmc_conn_stats_show(p, buf, len);
 	}
 	mutex_unlock(&tsmc_lock);

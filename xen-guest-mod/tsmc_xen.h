@@ -118,6 +118,8 @@ struct tsmc_pair {
 	enum tsmc_pair_state	state;
 	int			error;		/* why BROKEN, negative errno */
 	u16			version;	/* agreed wire version */
+	ktime_t			born;		/* tsmc_pair_add() */
+	u32			up_ms;		/* born to first connect, 0 = not yet */
 
 	struct mutex		lock;		/* setup, teardown, state */
 	char			my_dir[TSMC_XS_PATH_MAX];

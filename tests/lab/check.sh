@@ -14,7 +14,7 @@ count_run() {
 rc_all=0
 mkdir -p out
 echo "=== harness self-test (host only)"
-if selftest/report-test.sh >out/report-test.log 2>&1; then :; else rc_all=1; fi
+if { selftest/report-test.sh && selftest/dmesg-test.sh; } >out/report-test.log 2>&1; then :; else rc_all=1; fi
 cat out/report-test.log
 pass=$((pass + $(grep -c '^ok ' out/report-test.log))) fail=$((fail + $(grep -c '^FAIL ' out/report-test.log)))
 for k in ${LAB_CHECK_KERNELS:-6.1 6.12}; do

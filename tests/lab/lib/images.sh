@@ -94,7 +94,7 @@ copy_scenarios() {
 	local s
 	mkdir -p "$1/lab/scenarios"
 	cp "$LAB_DIR/share/lab-lib.sh" "$LAB_DIR/share/tsmc-lib.sh" "$LAB_DIR/share/grant-count.sh" \
-		"$LAB_DIR/share/dom0-pair.sh" "$1/lab/"
+		"$LAB_DIR/share/dom0-pair.sh" "$LAB_DIR/share/dmesg-check.sh" "$1/lab/"
 	for s in $LAB_SCENARIOS; do
 		cp -r "$LAB_DIR/scenarios/$s" "$1/lab/scenarios/$s"
 		rm -rf "$1/lab/scenarios/$s/build"

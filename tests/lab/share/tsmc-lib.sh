@@ -46,9 +46,12 @@ wait_state() {
 # field NAME: value of NAME=... in the ping result
 ping_field() { tr ' ' '\n' <"$SYS/ping" | sed -n "s/^$1=//p"; }
 
+. /lab/dmesg-check.sh
+
+# dmesg_clean: no kernel fault in dmesg (saved to /tmp/dmesg.log)
 dmesg_clean() {
 	dmesg >/tmp/dmesg.log
-	! grep -E 'WARNING|BUG|Oops|Call Trace|general protection' /tmp/dmesg.log
+	! dmesg_faults /tmp/dmesg.log
 }
 
 # fail REASON: show the evidence, tell the other parts, give verdict fail

@@ -1,4 +1,5 @@
 . /lab/lab-lib.sh
+. /lab/dmesg-check.sh
 ko=/lab/mod/tsmc_xen.ko
 [ -f "$ko" ] || lab_fail "tsmc_xen.ko was not built (see out/<run>/build.log)"
 if [ -s /lab/mod/W1-warnings.txt ]; then
@@ -14,7 +15,7 @@ grep -q '^tsmc_xen ' /proc/modules && lab_fail "tsmc_xen still loaded after rmmo
 lab_metric load_unload_s "$(($(date +%s) - t0))"
 dmesg >/tmp/dmesg.log
 cat /tmp/dmesg.log
-if grep -E 'WARNING|BUG|Oops|Call Trace|general protection' /tmp/dmesg.log; then
+if dmesg_faults /tmp/dmesg.log; then
 	lab_fail "guest dmesg shows WARNING/BUG/Oops after load/unload"
 fi
 lab_verdict pass
