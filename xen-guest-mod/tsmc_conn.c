@@ -12,14 +12,21 @@
  * netfront), so an unmatched OFFER is held for TSMC_OFFER_HOLD before
  * REJECT(NO_SOCKET). Every entry has a deadline; conn_work expires them.
  *
- * Switching the socket (rings, proto override) is the next step: for now
- * an agreed connection is counted and its socket released.
+ * Rings: the OFFER names the active side's sending ring (a run of its
+ * pool, tsmc_cring.c), the ACCEPT the passive side's, whose TCP cut is
+ * already published in it. A run that is not a fresh ring in slots the
+ * peer granted is refused (BAD_MSG); no run free is POOL_EXHAUSTED.
+ *
+ * Switching the socket (proto override) is the next step: for now the
+ * active side checks the passive side's cut, then sends CLOSE and both
+ * give their runs back; the connection stays on TCP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "tsmc_xen.h"
 
@@ -34,6 +41,7 @@ enum tsmc_conn_kind {
 	TSMC_CONN_OFFERED,	/* active: OFFER sent, waiting for a verdict */
 	TSMC_CONN_WAITING,	/* passive: doorbell seen, no OFFER yet */
 	TSMC_CONN_HELD,		/* passive: OFFER seen, no doorbell yet */
+	TSMC_CONN_AGREED,	/* passive: ACCEPT sent, waiting for CLOSE */
 };
 
 struct tsmc_conn {
@@ -42,9 +50,12 @@ struct tsmc_conn {
 	struct tsmc_ctl_tuple	tuple;		/* local view: saddr is ours */
 	u32			isn;		/* our ISN */
 	u32			peer_isn;
-	u32			conn_id;	/* OFFERED: ours, HELD: peer's */
+	u32			conn_id;	/* OFFERED: ours, else peer's */
 	enum tsmc_conn_kind	kind;
 	unsigned long		deadline;	/* jiffies */
+	struct tsmc_cring	tx;		/* OFFERED, AGREED: our ring */
+	u32			peer_slot;	/* HELD: the OFFER's ring */
+	u8			peer_order;
 };
 
 void tsmc_conn_init(struct tsmc_pair *p)
@@ -54,13 +65,14 @@ void tsmc_conn_init(struct tsmc_pair *p)
 	INIT_DELAYED_WORK(&p->conn_work, tsmc_conn_expire);
 }
 
-/* Socket references are dropped outside conn_lock. */
-static void tsmc_conn_free_list(struct list_head *list)
+/* Socket references are dropped outside conn_lock; runs go back. */
+static void tsmc_conn_free_list(struct tsmc_pair *p, struct list_head *list)
 {
 	struct tsmc_conn *c, *tmp;
 
 	list_for_each_entry_safe(c, tmp, list, node) {
 		list_del(&c->node);
+		tsmc_cring_put(p, &c->tx);
 		if (c->sk)
 			sock_put(c->sk);
 		kfree(c);
@@ -98,6 +110,7 @@ static bool tsmc_conn_matches(const struct tsmc_conn *c,
 	       c->peer_isn == isn_sender;
 }
 
+/* REJECT or CLOSE; ACCEPT goes through tsmc_conn_agree(). */
 static void tsmc_conn_verdict(struct tsmc_pair *p, u16 type, u32 conn_id,
 			      u32 reason)
 {
@@ -109,10 +122,59 @@ static void tsmc_conn_verdict(struct tsmc_pair *p, u16 type, u32 conn_id,
 	/* A full control ring loses the verdict: the peer times out. */
 	if (tsmc_ctl_send(p, type, &v, sizeof(v)))
 		p->cstats.send_failed++;
-	else if (type == TSMC_CTL_ACCEPT)
-		p->cstats.accepts_out++;
-	else
+	else if (type == TSMC_CTL_REJECT)
 		p->cstats.rejects_out++;
+}
+
+/*
+ * Passive side, under conn_lock: @c (holding the socket) matched the
+ * peer's OFFER @id naming ring @slot/@order. Check that ring, take ours,
+ * publish our TCP cut in it and ACCEPT; @c becomes AGREED. False if the
+ * connection stays on TCP (a REJECT went out; the caller drops @c).
+ */
+static bool tsmc_conn_agree(struct tsmc_pair *p, struct tsmc_conn *c, u32 id,
+			    u32 slot, u8 order)
+{
+	struct tsmc_ctl_verdict v = { .conn_id = cpu_to_le32(id) };
+	struct tsmc_cring rx;
+	int err;
+
+	err = tsmc_cring_peer(p, &rx, slot, order, GFP_ATOMIC);
+	if (!err && !tsmc_cring_fresh(&rx))
+		err = -EINVAL;
+	tsmc_cring_put(p, &rx);
+	if (err) {
+		if (err == -EINVAL)
+			p->cstats.bad_ring++;
+		else
+			p->cstats.nomem++;
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, err == -EINVAL ?
+				  TSMC_R_BAD_MSG : TSMC_R_REFUSED);
+		return false;
+	}
+	err = tsmc_cring_own(p, &c->tx, GFP_ATOMIC);
+	if (err) {
+		if (err == -ENOSPC)
+			p->cstats.pool_exhausted++;
+		else
+			p->cstats.nomem++;
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, err == -ENOSPC ?
+				  TSMC_R_POOL_EXHAUSTED : TSMC_R_REFUSED);
+		return false;
+	}
+	/* Everything we sent so far went by TCP; the rest would not. */
+	tsmc_ring_set_cut(&c->tx.ring, READ_ONCE(tcp_sk(c->sk)->write_seq));
+	v.slot = cpu_to_le32(c->tx.slot);
+	v.ring_order = c->tx.order;
+	if (tsmc_ctl_send(p, TSMC_CTL_ACCEPT, &v, sizeof(v))) {
+		p->cstats.send_failed++;
+		return false;
+	}
+	p->cstats.accepts_out++;
+	c->kind = TSMC_CONN_AGREED;
+	c->conn_id = id;
+	c->deadline = jiffies + TSMC_CONN_WAIT;
+	return true;
 }
 
 static struct tsmc_conn *tsmc_conn_new(struct sock *sk,
@@ -164,14 +226,28 @@ int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
 		p->cstats.nomem++;
 		return -ENOMEM;
 	}
+	err = active ? tsmc_cring_own(p, &c->tx, GFP_ATOMIC) : 0;
 	spin_lock_bh(&p->conn_lock);
+	if (err) {
+		if (err == -ENOSPC)
+			p->cstats.pool_exhausted++;
+		else
+			p->cstats.nomem++;
+		list_add(&c->node, &dead);
+		goto out;
+	}
 	held = active ? NULL : tsmc_conn_find_held(p, c);
 	if (held) {
 		/* The OFFER came first: agree now. */
-		tsmc_conn_verdict(p, TSMC_CTL_ACCEPT, held->conn_id,
-				  TSMC_R_NONE);
 		tsmc_conn_unlink(p, held, &dead);
-		list_add(&c->node, &dead);
+		if (!tsmc_conn_agree(p, c, held->conn_id, held->peer_slot,
+				     held->peer_order)) {
+			list_add(&c->node, &dead);
+			goto out;
+		}
+		list_add_tail(&c->node, &p->conns);
+		p->nconns++;
+		tsmc_conn_arm(p, TSMC_CONN_WAIT);
 		goto out;
 	}
 	if (p->nconns >= TSMC_CONN_MAX) {
@@ -188,11 +264,16 @@ int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
 		o.tuple = *t;
 		o.isn_local = cpu_to_le32(isn);
 		o.isn_remote = cpu_to_le32(peer_isn);
-		/* Test hook: a peer that lies about the handshake it is in. */
-		if (p->lie_next_offer) {
-			p->lie_next_offer = false;
+		o.slot = cpu_to_le32(c->tx.slot);
+		o.ring_order = c->tx.order;
+		/* Test hooks: a peer that lies about the handshake it is
+		 * in, or names slots it never granted.
+		 */
+		if (p->lie_next_offer == TSMC_LIE_ISN)
 			o.isn_remote = cpu_to_le32(peer_isn + 1);
-		}
+		else if (p->lie_next_offer == TSMC_LIE_RING)
+			o.slot = cpu_to_le32(U32_MAX - 1);
+		p->lie_next_offer = TSMC_LIE_NONE;
 		err = tsmc_ctl_send(p, TSMC_CTL_OFFER, &o, sizeof(o));
 		if (err) {
 			p->cstats.send_failed++;
@@ -206,7 +287,7 @@ int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
 	tsmc_conn_arm(p, TSMC_CONN_WAIT);
 out:
 	spin_unlock_bh(&p->conn_lock);
-	tsmc_conn_free_list(&dead);
+	tsmc_conn_free_list(p, &dead);
 	return err;
 }
 
@@ -230,8 +311,9 @@ static void tsmc_conn_offer(struct tsmc_pair *p,
 	list_for_each_entry(c, &p->conns, node) {
 		if (c->kind == TSMC_CONN_WAITING &&
 		    tsmc_conn_matches(c, &o->tuple, isn_s, isn_r)) {
-			tsmc_conn_verdict(p, TSMC_CTL_ACCEPT, id, TSMC_R_NONE);
-			tsmc_conn_unlink(p, c, &dead);
+			if (!tsmc_conn_agree(p, c, id, le32_to_cpu(o->slot),
+					     o->ring_order))
+				tsmc_conn_unlink(p, c, &dead);
 			goto out;
 		}
 	}
@@ -245,6 +327,8 @@ static void tsmc_conn_offer(struct tsmc_pair *p,
 	h->isn = isn_s;
 	h->peer_isn = isn_r;
 	h->conn_id = id;
+	h->peer_slot = le32_to_cpu(o->slot);
+	h->peer_order = o->ring_order;
 	h->deadline = jiffies + TSMC_OFFER_HOLD;
 	list_add_tail(&h->node, &p->conns);
 	p->nconns++;
@@ -253,13 +337,41 @@ static void tsmc_conn_offer(struct tsmc_pair *p,
 out:
 	spin_unlock_bh(&p->conn_lock);
 	kfree(h);
-	tsmc_conn_free_list(&dead);
+	tsmc_conn_free_list(p, &dead);
 }
 
-/* ACCEPT or REJECT for one of our OFFERs; a late one is only counted. */
+/*
+ * Active side, ACCEPT of @c: the passive side's ring must be a ring in
+ * slots it granted, its TCP cut published and inside its first 2^30
+ * bytes. No switch yet: CLOSE tells the peer to take its run back.
+ */
+static void tsmc_conn_accepted(struct tsmc_pair *p, struct tsmc_conn *c,
+			       const struct tsmc_ctl_verdict *v)
+{
+	struct tsmc_cring rx;
+	u32 cut;
+
+	if (tsmc_cring_peer(p, &rx, le32_to_cpu(v->slot), v->ring_order,
+			    GFP_ATOMIC))
+		p->cstats.bad_ring++;
+	else if (!tsmc_ring_get_cut(&rx.ring, &cut) &&
+		 cut - c->peer_isn - 1 < (1U << 30))
+		p->cstats.cuts_ok++;
+	else
+		p->cstats.cuts_bad++;
+	tsmc_cring_put(p, &rx);
+	tsmc_conn_verdict(p, TSMC_CTL_CLOSE, c->conn_id, TSMC_R_NONE);
+}
+
+/*
+ * ACCEPT or REJECT for one of our OFFERs, or CLOSE for a connection we
+ * ACCEPTed; a late one is only counted.
+ */
 static void tsmc_conn_answer(struct tsmc_pair *p, u16 type,
 			     const struct tsmc_ctl_verdict *v)
 {
+	enum tsmc_conn_kind kind = type == TSMC_CTL_CLOSE ? TSMC_CONN_AGREED :
+							    TSMC_CONN_OFFERED;
 	u32 id = le32_to_cpu(v->conn_id);
 	struct tsmc_conn *c;
 	LIST_HEAD(dead);
@@ -267,10 +379,14 @@ static void tsmc_conn_answer(struct tsmc_pair *p, u16 type,
 	spin_lock_bh(&p->conn_lock);
 	if (type == TSMC_CTL_ACCEPT)
 		p->cstats.accepts_in++;
-	else
+	else if (type == TSMC_CTL_REJECT)
 		p->cstats.rejects_in++;
+	else
+		p->cstats.closes_in++;
 	list_for_each_entry(c, &p->conns, node) {
-		if (c->kind == TSMC_CONN_OFFERED && c->conn_id == id) {
+		if (c->kind == kind && c->conn_id == id) {
+			if (type == TSMC_CTL_ACCEPT)
+				tsmc_conn_accepted(p, c, v);
 			tsmc_conn_unlink(p, c, &dead);
 			break;
 		}
@@ -278,7 +394,7 @@ static void tsmc_conn_answer(struct tsmc_pair *p, u16 type,
 	if (list_empty(&dead))
 		p->cstats.stray++;
 	spin_unlock_bh(&p->conn_lock);
-	tsmc_conn_free_list(&dead);
+	tsmc_conn_free_list(p, &dead);
 }
 
 int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
@@ -291,6 +407,7 @@ int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
 		return 0;
 	case TSMC_CTL_ACCEPT:
 	case TSMC_CTL_REJECT:
+	case TSMC_CTL_CLOSE:
 		tsmc_conn_answer(p, type, &m->verdict);
 		return 0;
 	default:
@@ -314,6 +431,8 @@ void tsmc_conn_expire(struct work_struct *work)
 					  TSMC_R_NO_SOCKET);
 		else if (c->kind == TSMC_CONN_OFFERED)
 			p->cstats.offer_timeouts++;
+		else if (c->kind == TSMC_CONN_AGREED)
+			p->cstats.close_timeouts++;
 		else
 			p->cstats.wait_timeouts++;
 		tsmc_conn_unlink(p, c, &dead);
@@ -321,7 +440,7 @@ void tsmc_conn_expire(struct work_struct *work)
 	if (p->nconns)
 		tsmc_conn_arm(p, HZ / 4);
 	spin_unlock_bh(&p->conn_lock);
-	tsmc_conn_free_list(&dead);
+	tsmc_conn_free_list(p, &dead);
 }
 
 /* Pair teardown: no doorbell (RCU) and no rx_work can run any more. */
@@ -334,14 +453,14 @@ void tsmc_conn_flush(struct tsmc_pair *p)
 	list_splice_init(&p->conns, &dead);
 	p->nconns = 0;
 	spin_unlock_bh(&p->conn_lock);
-	tsmc_conn_free_list(&dead);
+	tsmc_conn_free_list(p, &dead);
 }
 
 /* Test hook: the next real OFFER carries a wrong ISN for the peer. */
-void tsmc_conn_inject_lie(struct tsmc_pair *p)
+void tsmc_conn_inject_lie(struct tsmc_pair *p, enum tsmc_lie lie)
 {
 	spin_lock_bh(&p->conn_lock);
-	p->lie_next_offer = true;
+	p->lie_next_offer = lie;
 	spin_unlock_bh(&p->conn_lock);
 }
 
@@ -364,10 +483,12 @@ int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at)
 	const struct tsmc_conn_stats *st = &p->cstats;
 
 	return sysfs_emit_at(buf, at,
-			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu\n",
+			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu pool_exhausted=%llu bad_ring=%llu cuts_ok=%llu cuts_bad=%llu closes_in=%llu close_timeouts=%llu\n",
 			     READ_ONCE(p->nconns), st->offers_out,
 			     st->offers_in, st->accepts_out, st->accepts_in,
 			     st->rejects_out, st->rejects_in,
 			     st->offer_timeouts, st->wait_timeouts, st->stray,
-			     st->send_failed, st->busy, st->nomem);
+			     st->send_failed, st->busy, st->nomem,
+			     st->pool_exhausted, st->bad_ring, st->cuts_ok,
+			     st->cuts_bad, st->closes_in, st->close_timeouts);
 }

@@ -69,7 +69,7 @@ int tsmc_ctl_send_hello(struct tsmc_pair *p)
 		.ver_max = cpu_to_le16(TSMC_WIRE_VERSION),
 		.domid = cpu_to_le16(tsmc_self),
 		.ring_order_max = cpu_to_le32(TSMC_RING_ORDER_MAX),
-		.slots_max = cpu_to_le32(TSMC_POOL_MAX_SLOTS),
+		.slots_max = cpu_to_le32(tsmc_pool_slots),
 	};
 
 	return tsmc_ctl_send(p, TSMC_CTL_HELLO, &h, sizeof(h));
@@ -139,6 +139,7 @@ static int tsmc_ctl_handle(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
 	case TSMC_CTL_OFFER:
 	case TSMC_CTL_ACCEPT:
 	case TSMC_CTL_REJECT:
+	case TSMC_CTL_CLOSE:
 		return tsmc_conn_rx(p, m);
 	case TSMC_CTL_BYE:
 		/*
@@ -312,7 +313,11 @@ int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind)
 	if (sysfs_streq(kind, "offer-bad"))
 		return tsmc_conn_inject_offer(p, true);
 	if (sysfs_streq(kind, "lie-isn")) {
-		tsmc_conn_inject_lie(p);
+		tsmc_conn_inject_lie(p, TSMC_LIE_ISN);
+		return 0;
+	}
+	if (sysfs_streq(kind, "lie-ring")) {
+		tsmc_conn_inject_lie(p, TSMC_LIE_RING);
 		return 0;
 	}
 	if (sysfs_streq(kind, "index")) {

@@ -29,6 +29,34 @@ module_param_named(fault_inject, tsmc_fault_inject, bool, 0444);
 MODULE_PARM_DESC(fault_inject,
 		 "Test only: allow /sys/kernel/tsmc_xen/fault to corrupt our side of a control ring");
 
+/* Checked once at load; see tsmc_params_check(). */
+unsigned int tsmc_ring_order = TSMC_CONN_ORDER_DEFAULT;
+module_param_named(ring_order, tsmc_ring_order, uint, 0444);
+MODULE_PARM_DESC(ring_order,
+		 "log2 bytes of each connection ring's data area, 12..20 (default 16: 64 KiB, 17 pool slots per direction)");
+unsigned int tsmc_pool_slots = TSMC_POOL_MAX_SLOTS;
+module_param_named(pool_slots, tsmc_pool_slots, uint, 0444);
+MODULE_PARM_DESC(pool_slots,
+		 "Pool slots of each peer this guest maps at most, a multiple of 24 up to 768 (the peer's connection limit)");
+
+static int tsmc_params_check(void)
+{
+	if (tsmc_ring_order < TSMC_RING_ORDER_MIN ||
+	    tsmc_ring_order > TSMC_RING_ORDER_MAX) {
+		pr_err("ring_order=%u is outside %u..%u\n", tsmc_ring_order,
+		       TSMC_RING_ORDER_MIN, TSMC_RING_ORDER_MAX);
+		return -EINVAL;
+	}
+	if (!tsmc_pool_slots || tsmc_pool_slots > TSMC_POOL_MAX_SLOTS ||
+	    tsmc_pool_slots % TSMC_POOL_REFS_PER_MSG) {
+		pr_err("pool_slots=%u is not a multiple of %u up to %u\n",
+		       tsmc_pool_slots, TSMC_POOL_REFS_PER_MSG,
+		       TSMC_POOL_MAX_SLOTS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * "ready" when dom0 enabled us and gave a valid host tag, "disabled" when
  * it said no, else "loaded". The tag is read once: dom0 rotates it only
@@ -56,6 +84,9 @@ static int __init tsmc_init(void)
 	/* Grants and event channels need a Xen guest with xenstore. */
 	if (!xen_domain() || xen_initial_domain())
 		return -ENODEV;
+	err = tsmc_params_check();
+	if (err)
+		return err;
 
 	err = tsmc_xs_read_self(&tsmc_self);
 	if (err) {

@@ -44,7 +44,7 @@ static void tsmc_pool_want_grow(struct tsmc_pair *p)
 	struct tsmc_pool *pool = &p->pool;
 
 	if (!pool->stopped && pool->own_slots < pool->own_max &&
-	    pool->own_slots - pool->own_busy < TSMC_POOL_LOW_WATER)
+	    pool->own_slots - pool->own_busy < pool->low_water)
 		queue_work(tsmc_wq, &pool->grow_work);
 }
 
@@ -64,7 +64,7 @@ static void tsmc_pool_grow(struct work_struct *work)
 	first = pool->own_slots;
 	ci = first / TSMC_POOL_REFS_PER_MSG;
 	if (pool->stopped || first >= pool->own_max ||
-	    first - pool->own_busy >= TSMC_POOL_LOW_WATER) {
+	    first - pool->own_busy >= pool->low_water) {
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return;
 	}
@@ -112,6 +112,7 @@ void tsmc_pool_init(struct tsmc_pair *p)
 	spin_lock_init(&p->pool.lock);
 	INIT_WORK(&p->pool.grow_work, tsmc_pool_grow);
 	p->pool.stopped = true;
+	p->pool.low_water = TSMC_POOL_LOW_WATER;
 }
 
 /* Channel connected: the peer told us in HELLO how much it maps. */
@@ -144,7 +145,7 @@ int tsmc_pool_peer_add(struct tsmc_pair *p,
 	int err;
 
 	if (first != pool->peer_slots || n != TSMC_POOL_REFS_PER_MSG ||
-	    first + n > TSMC_POOL_MAX_SLOTS)
+	    first + n > tsmc_pool_slots)
 		return -EPROTO;
 	for (i = 0; i < n; i++)
 		refs[i] = le32_to_cpu(add->ref[i]);
@@ -159,12 +160,17 @@ int tsmc_pool_peer_add(struct tsmc_pair *p,
 	memcpy(c->refs, refs, sizeof(refs));
 	c->n = n;
 	pool->peer[first / TSMC_POOL_REFS_PER_MSG] = c;
-	pool->peer_slots = first + n;
+	/* Chunk /then/ count: tsmc_pool_peer_page() may run in a doorbell. */
+	smp_store_release(&pool->peer_slots, first + n);
 	return 0;
 }
 
-/* Take a free slot of our own pool; -ENOSPC if none (grow is queued). */
-int tsmc_pool_slot_get(struct tsmc_pair *p)
+/*
+ * Take @n consecutive free slots of our own pool (a connection ring run
+ * when n > 1); -ENOSPC if there are none now. Either way the pool grows
+ * in the background while fewer than @n + TSMC_POOL_LOW_WATER are free.
+ */
+int tsmc_pool_run_get(struct tsmc_pair *p, unsigned int n)
 {
 	struct tsmc_pool *pool = &p->pool;
 	unsigned long flags;
@@ -173,27 +179,71 @@ int tsmc_pool_slot_get(struct tsmc_pair *p)
 
 	spin_lock_irqsave(&pool->lock, flags);
 	if (!pool->stopped) {
-		s = find_first_zero_bit(pool->busy, pool->own_slots);
+		s = bitmap_find_next_zero_area(pool->busy, pool->own_slots, 0,
+					       n, 0);
 		if (s < pool->own_slots) {
-			__set_bit(s, pool->busy);
-			pool->own_busy++;
+			bitmap_set(pool->busy, s, n);
+			pool->own_busy += n;
 			ret = s;
 		}
+		pool->low_water = max(pool->low_water,
+				      n + TSMC_POOL_LOW_WATER);
 		tsmc_pool_want_grow(p);
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 
-void tsmc_pool_slot_put(struct tsmc_pair *p, unsigned int slot)
+void tsmc_pool_run_put(struct tsmc_pair *p, unsigned int slot, unsigned int n)
 {
 	struct tsmc_pool *pool = &p->pool;
 	unsigned long flags;
+	unsigned int i;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	if (slot < pool->own_slots && __test_and_clear_bit(slot, pool->busy))
-		pool->own_busy--;
+	for (i = slot; i < slot + n && i < pool->own_slots; i++)
+		if (__test_and_clear_bit(i, pool->busy))
+			pool->own_busy--;
 	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+int tsmc_pool_slot_get(struct tsmc_pair *p)
+{
+	return tsmc_pool_run_get(p, 1);
+}
+
+void tsmc_pool_slot_put(struct tsmc_pair *p, unsigned int slot)
+{
+	tsmc_pool_run_put(p, slot, 1);
+}
+
+/* A slot we took with tsmc_pool_run_get(): its chunk exists. */
+struct page *tsmc_pool_own_page(struct tsmc_pair *p, unsigned int slot)
+{
+	return p->pool.own[slot / TSMC_POOL_REFS_PER_MSG]
+		->pages[slot % TSMC_POOL_REFS_PER_MSG];
+}
+
+/*
+ * The peer's run [slot, slot + n) as mapped pages, or -EINVAL if the peer
+ * named slots it never announced. Mapped chunks stay until teardown,
+ * which runs only after doorbells and rx_work are done with the pair.
+ */
+int tsmc_pool_peer_run(struct tsmc_pair *p, u32 slot, unsigned int n,
+		       struct page **pages)
+{
+	unsigned int i;
+	u32 have;
+
+	/* Count /then/ chunk: pairs with the release in tsmc_pool_peer_add. */
+	have = smp_load_acquire(&p->pool.peer_slots);
+
+	if (slot >= have || n > have - slot)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		pages[i] = p->pool.peer[(slot + i) / TSMC_POOL_REFS_PER_MSG]
+			->pages[(slot + i) % TSMC_POOL_REFS_PER_MSG];
+	return 0;
 }
 
 /*

@@ -46,6 +46,9 @@
 /* Largest batch tsmc_map_pages() takes: one pool chunk. */
 #define TSMC_MAP_MAX		TSMC_POOL_REFS_PER_MSG
 
+/* Connection ring data area, log2 bytes (module parameter ring_order). */
+#define TSMC_CONN_ORDER_DEFAULT	16
+
 /* How often a live channel checks that the peer's port is still bound. */
 #define TSMC_ALIVE_PERIOD	(HZ / 2)
 
@@ -90,11 +93,29 @@ struct tsmc_pool {
 	unsigned int		own_max;	/* what the peer maps at most */
 	unsigned int		peer_slots;	/* peer's slots we mapped */
 	unsigned long		grows;		/* POOL_ADDs sent */
+	unsigned int		low_water;	/* grow below this many free */
 	DECLARE_BITMAP(busy, TSMC_POOL_MAX_SLOTS);
 	DECLARE_BITMAP(test_held, TSMC_POOL_MAX_SLOTS);
 	struct work_struct	grow_work;
 	struct tsmc_pool_chunk	*own[TSMC_POOL_MAX_CHUNKS];
 	struct tsmc_pool_chunk	*peer[TSMC_POOL_MAX_CHUNKS];
+};
+
+/* Test hook: how our next real OFFER lies (sysfs fault, fault_inject). */
+enum tsmc_lie {
+	TSMC_LIE_NONE,
+	TSMC_LIE_ISN,		/* wrong ISN for the peer */
+	TSMC_LIE_RING,		/* ring slots never granted */
+};
+
+/* One direction of a connection's rings (tsmc_cring.c). */
+struct tsmc_cring {
+	struct tsmc_ring	ring;
+	struct page		**pages;	/* [0] index block, then data */
+	unsigned int		slot;		/* first slot of the run */
+	unsigned int		nr;		/* slots in the run */
+	u8			order;		/* data area, log2 bytes */
+	bool			own;		/* our pool: give the run back */
 };
 
 /* Per-pair OFFER/ACCEPT counters, shown in sysfs "pairs". */
@@ -107,6 +128,11 @@ struct tsmc_conn_stats {
 	u64	stray;			/* verdict for no OFFER of ours */
 	u64	send_failed;		/* control ring full or down */
 	u64	busy, nomem;
+	u64	pool_exhausted;		/* no run of slots for a ring */
+	u64	bad_ring;		/* peer named slots it never granted */
+	u64	cuts_ok, cuts_bad;	/* peer's TCP cut seen in its ring */
+	u64	closes_in;
+	u64	close_timeouts;		/* ACCEPTed, no CLOSE came */
 };
 
 struct tsmc_pair {
@@ -170,7 +196,7 @@ struct tsmc_pair {
 	u32			next_conn_id;
 	struct delayed_work	conn_work;	/* expires entries */
 	struct tsmc_conn_stats	cstats;
-	bool			lie_next_offer;	/* test hook (fault_inject) */
+	enum tsmc_lie		lie_next_offer;	/* test hook (fault_inject) */
 };
 
 /* tsmc_main.c */
@@ -179,6 +205,8 @@ extern domid_t tsmc_self;
 extern struct mutex tsmc_lock;		/* tsmc_pairs */
 extern struct list_head tsmc_pairs;
 extern bool tsmc_fault_inject;
+extern unsigned int tsmc_ring_order;	/* module parameters */
+extern unsigned int tsmc_pool_slots;
 extern u8 tsmc_host_tag[TSMC_HOST_TAG_LEN];	/* fixed while loaded */
 extern bool tsmc_host_tag_ok;
 
@@ -227,8 +255,20 @@ int tsmc_pool_peer_add(struct tsmc_pair *p,
 		       const struct tsmc_ctl_pool_add *add);
 int tsmc_pool_slot_get(struct tsmc_pair *p);
 void tsmc_pool_slot_put(struct tsmc_pair *p, unsigned int slot);
+int tsmc_pool_run_get(struct tsmc_pair *p, unsigned int n);
+void tsmc_pool_run_put(struct tsmc_pair *p, unsigned int slot, unsigned int n);
+struct page *tsmc_pool_own_page(struct tsmc_pair *p, unsigned int slot);
+int tsmc_pool_peer_run(struct tsmc_pair *p, u32 slot, unsigned int n,
+		       struct page **pages);
 unsigned int tsmc_pool_free_slots(struct tsmc_pair *p);
 int tsmc_pool_test_hold(struct tsmc_pair *p, unsigned int n);
+
+/* tsmc_cring.c: connection rings in pool slots */
+int tsmc_cring_own(struct tsmc_pair *p, struct tsmc_cring *cr, gfp_t gfp);
+int tsmc_cring_peer(struct tsmc_pair *p, struct tsmc_cring *cr, u32 slot,
+		    u8 order, gfp_t gfp);
+void tsmc_cring_put(struct tsmc_pair *p, struct tsmc_cring *cr);
+bool tsmc_cring_fresh(const struct tsmc_cring *cr);
 
 /* tsmc_ctl.c: control messages */
 int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,
@@ -248,7 +288,7 @@ int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m);
 void tsmc_conn_expire(struct work_struct *work);
 void tsmc_conn_flush(struct tsmc_pair *p);
 int tsmc_conn_inject_offer(struct tsmc_pair *p, bool malformed);
-void tsmc_conn_inject_lie(struct tsmc_pair *p);
+void tsmc_conn_inject_lie(struct tsmc_pair *p, enum tsmc_lie lie);
 int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at);
 
 /* tsmc_doorbell.c: BPF -> module doorbells (uapi tsmc_xen/doorbell.h) */

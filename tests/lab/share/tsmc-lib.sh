@@ -43,6 +43,28 @@ wait_state() {
 	return 1
 }
 
+# pool_idle PEER SECONDS: every slot of our pool for PEER is free again
+# (no connection ring and no test hold keeps one)
+pool_idle() {
+	_pend=$(lab_deadline "$2")
+	while :; do
+		_own=$(pair_field "$1" pool_own)
+		[ -n "$_own" ] && [ "$(pair_field "$1" pool_free)" = "$_own" ] && return 0
+		lab_before "$_pend" || break
+		sleep 0.1
+	done
+	echo "pool for $1: $(pair_field "$1" pool_free) of $(pair_field "$1" pool_own) free" >&2
+	return 1
+}
+
+# pool_fill PEER: hold all but 8 of the 48 slots pool_slots=48 allows, so
+# no 17-slot connection ring fits; pool_hold PEER 0 gives them back
+pool_fill() {
+	echo "$1 20" >"$SYS/pool_hold" || return 1
+	wait_field "$1" pool_own 48 20 || return 1
+	echo "$1 20" >"$SYS/pool_hold" && wait_field "$1" pool_free 8 5
+}
+
 # field NAME: value of NAME=... in the ping result
 ping_field() { tr ' ' '\n' <"$SYS/ping" | sed -n "s/^$1=//p"; }
 

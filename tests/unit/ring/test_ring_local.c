@@ -97,8 +97,10 @@ static void test_spans_split_at_wrap(void)
 		buf[i] = (uint8_t)(0xa0 + i);
 	CHECK_EQ(tsmc_ring_reserve(&x.p, sp, 10), 10);
 	CHECK(sp[0].p == x.data + 10);
+	CHECK_EQ(sp[0].off, 10);
 	CHECK_EQ(sp[0].len, 6);
 	CHECK(sp[1].p == x.data);
+	CHECK_EQ(sp[1].off, 0);
 	CHECK_EQ(sp[1].len, 4);
 	CHECK_EQ(tsmc_ring_write(&x.p, buf, 10, &nt), 10);
 	CHECK_EQ(x.data[10], 0xa0);
@@ -106,6 +108,7 @@ static void test_spans_split_at_wrap(void)
 	CHECK_EQ(x.data[0], 0xa6);
 	CHECK_EQ(x.data[3], 0xa9);
 	CHECK_EQ(tsmc_ring_peek(&x.c, sp), 10);
+	CHECK_EQ(sp[0].off, 10);
 	CHECK_EQ(sp[0].len, 6);
 	CHECK_EQ(sp[1].len, 4);
 	CHECK_EQ(tsmc_ring_read(&x.c, out, 16, &nt), 10);

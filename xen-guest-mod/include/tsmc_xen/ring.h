@@ -43,9 +43,14 @@
 /* peek_min: "always read the producer's index". */
 #define TSMC_RING_ALL		((__u32)~0U)
 
-/* A contiguous piece of the data area; a wrapped range is two spans. */
+/*
+ * A contiguous piece of the data area; a wrapped range is two spans. @off
+ * is the same place as an offset into the data area, for data areas that
+ * are not virtually contiguous (the Xen module's grant pages).
+ */
 struct tsmc_ring_span {
 	__u8	*p;
+	__u32	off;
 	__u32	len;
 };
 
@@ -122,8 +127,10 @@ static inline void tsmc_ring__spans(const struct tsmc_ring *r, __u32 n,
 	__u32 first = n < r->size - off ? n : r->size - off;
 
 	sp[0].p = r->data + off;
+	sp[0].off = off;
 	sp[0].len = first;
 	sp[1].p = r->data;
+	sp[1].off = 0;
 	sp[1].len = n - first;
 }
 
@@ -132,8 +139,10 @@ static inline void tsmc_ring__spans_clear(struct tsmc_ring *r,
 					  struct tsmc_ring_span sp[2])
 {
 	sp[0].p = r->data;
+	sp[0].off = 0;
 	sp[0].len = 0;
 	sp[1].p = r->data;
+	sp[1].off = 0;
 	sp[1].len = 0;
 	r->pending = 0;
 }

@@ -13,6 +13,12 @@ grep -q '^tsmc_xen ' /proc/modules || lab_fail "tsmc_xen not in /proc/modules af
 rmmod tsmc_xen || lab_fail "rmmod tsmc_xen failed"
 grep -q '^tsmc_xen ' /proc/modules && lab_fail "tsmc_xen still loaded after rmmod"
 lab_metric load_unload_s "$(($(date +%s) - t0))"
+# Parameters out of range refuse the load with a clear line.
+for bad in ring_order=11 ring_order=21 pool_slots=0 pool_slots=50 pool_slots=792; do
+	dmesg -c >/dev/null
+	insmod "$ko" "$bad" 2>/dev/null && { rmmod tsmc_xen; lab_fail "insmod $bad was accepted"; }
+	dmesg | grep -q "tsmc_xen: ${bad%%=*}=${bad#*=} is" || lab_fail "insmod $bad: no clear dmesg line"
+done
 dmesg >/tmp/dmesg.log
 cat /tmp/dmesg.log
 if dmesg_faults /tmp/dmesg.log; then

@@ -137,19 +137,32 @@ struct tsmc_ctl_pool_add {
 	__le32	ref[TSMC_POOL_REFS_PER_MSG]; /* grant refs, slot order */
 };
 
+/*
+ * A connection ring (one direction, written by the side that grants it)
+ * is a run of TSMC_RING_RUN_SLOTS(order) consecutive slots of the
+ * writer's pool: the first holds struct tsmc_ring_idx, the others the
+ * data area in order. The reader validates the run against the slots it
+ * mapped and never needs the pages to be virtually contiguous.
+ */
+#define TSMC_RING_SLOT_SHIFT	12	/* pool slots are 4 KiB Xen pages */
+#define TSMC_RING_RUN_SLOTS(order) (1U + (1U << ((order) - TSMC_RING_SLOT_SHIFT)))
+
 struct tsmc_ctl_offer {
 	__le32	conn_id;	/* sender-chosen, echoed in ACCEPT/REJECT */
-	__le32	slot;		/* ring slot in the sender's pool */
+	__le32	slot;		/* first slot of the sender's ring run */
 	struct tsmc_ctl_tuple tuple;
 	__le32	isn_local;	/* sender's ISN */
 	__le32	isn_remote;	/* receiver's ISN */
-	__u8	ring_order;	/* data area = PAGE_SIZE << ring_order */
+	__u8	ring_order;	/* data area = 1 << ring_order bytes */
 	__u8	rsvd[3];
 };
 
 struct tsmc_ctl_verdict {	/* ACCEPT, REJECT, CLOSE */
 	__le32	conn_id;
 	__le32	reason;		/* enum tsmc_reason */
+	__le32	slot;		/* ACCEPT: first slot of the sender's ring run */
+	__u8	ring_order;	/* ACCEPT: as in OFFER */
+	__u8	rsvd[3];
 };
 
 struct tsmc_ctl_ping {
