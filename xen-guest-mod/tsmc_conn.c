@@ -17,9 +17,12 @@
  * already published in it. A run that is not a fresh ring in slots the
  * peer granted is refused (BAD_MSG); no run free is POOL_EXHAUSTED.
  *
- * Switching the socket (proto override) is the next step: for now the
- * active side checks the passive side's cut, then sends CLOSE and both
- * give their runs back; the connection stays on TCP.
+ * Then both sides switch the socket (tsmc_proto.c) and keep the pair of
+ * rings in a link (tsmc_link.c) until both have closed. The passive side
+ * switches before it ACCEPTs; the active side when the ACCEPT comes, or,
+ * if it can not any more (socket closed), it CLOSEs and the passive side
+ * never leaves TCP. Each run carries its connection's tag, so a run given
+ * up after a timeout and reused is never read as this connection's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,7 +44,6 @@ enum tsmc_conn_kind {
 	TSMC_CONN_OFFERED,	/* active: OFFER sent, waiting for a verdict */
 	TSMC_CONN_WAITING,	/* passive: doorbell seen, no OFFER yet */
 	TSMC_CONN_HELD,		/* passive: OFFER seen, no doorbell yet */
-	TSMC_CONN_AGREED,	/* passive: ACCEPT sent, waiting for CLOSE */
 };
 
 struct tsmc_conn {
@@ -53,7 +55,7 @@ struct tsmc_conn {
 	u32			conn_id;	/* OFFERED: ours, else peer's */
 	enum tsmc_conn_kind	kind;
 	unsigned long		deadline;	/* jiffies */
-	struct tsmc_cring	tx;		/* OFFERED, AGREED: our ring */
+	struct tsmc_cring	tx;		/* OFFERED: our ring */
 	u32			peer_slot;	/* HELD: the OFFER's ring */
 	u8			peer_order;
 };
@@ -127,54 +129,75 @@ static void tsmc_conn_verdict(struct tsmc_pair *p, u16 type, u32 conn_id,
 }
 
 /*
- * Passive side, under conn_lock: @c (holding the socket) matched the
- * peer's OFFER @id naming ring @slot/@order. Check that ring, take ours,
- * publish our TCP cut in it and ACCEPT; @c becomes AGREED. False if the
- * connection stays on TCP (a REJECT went out; the caller drops @c).
+ * Passive side, under conn_lock with @c->sk locked (owned, or by the
+ * doorbell's softirq): @c matched the peer's OFFER @id naming ring
+ * @slot/@order. Check that ring, take ours, switch the socket, ACCEPT.
+ * Otherwise REJECT: the connection stays on TCP. The caller drops @c.
  */
-static bool tsmc_conn_agree(struct tsmc_pair *p, struct tsmc_conn *c, u32 id,
+static void tsmc_conn_agree(struct tsmc_pair *p, struct tsmc_conn *c, u32 id,
 			    u32 slot, u8 order)
 {
 	struct tsmc_ctl_verdict v = { .conn_id = cpu_to_le32(id) };
-	struct tsmc_cring rx;
+	u32 reason = TSMC_R_REFUSED;
+	struct tsmc_link *l;
 	int err;
 
-	err = tsmc_cring_peer(p, &rx, slot, order, GFP_ATOMIC);
-	if (!err && !tsmc_cring_fresh(&rx))
+	l = tsmc_link_new(p, c->sk, id, false, GFP_ATOMIC);
+	if (!l) {
+		p->cstats.nomem++;
+		goto reject;
+	}
+	l->peer_isn = c->peer_isn;
+	err = tsmc_cring_peer(p, &l->rx, slot, order, GFP_ATOMIC);
+	if (!err && !tsmc_cring_fresh(&l->rx, TSMC_RING_TAG(id, true)))
 		err = -EINVAL;
-	tsmc_cring_put(p, &rx);
 	if (err) {
-		if (err == -EINVAL)
+		if (err == -EINVAL) {
 			p->cstats.bad_ring++;
-		else
+			reason = TSMC_R_BAD_MSG;
+		} else {
 			p->cstats.nomem++;
-		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, err == -EINVAL ?
-				  TSMC_R_BAD_MSG : TSMC_R_REFUSED);
-		return false;
+		}
+		goto reject;
 	}
-	err = tsmc_cring_own(p, &c->tx, GFP_ATOMIC);
+	err = tsmc_cring_own(p, &l->tx, GFP_ATOMIC);
 	if (err) {
-		if (err == -ENOSPC)
+		if (err == -ENOSPC) {
 			p->cstats.pool_exhausted++;
-		else
+			reason = TSMC_R_POOL_EXHAUSTED;
+		} else {
 			p->cstats.nomem++;
-		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, err == -ENOSPC ?
-				  TSMC_R_POOL_EXHAUSTED : TSMC_R_REFUSED);
-		return false;
+		}
+		goto reject;
 	}
-	/* Everything we sent so far went by TCP; the rest would not. */
-	tsmc_ring_set_cut(&c->tx.ring, READ_ONCE(tcp_sk(c->sk)->write_seq));
-	v.slot = cpu_to_le32(c->tx.slot);
-	v.ring_order = c->tx.order;
+	tsmc_cring_set_tag(&l->tx, TSMC_RING_TAG(id, false));
+	if (tsmc_link_add(p, l)) {
+		p->cstats.switch_refused++;
+		reason = TSMC_R_SHUTDOWN;
+		goto reject;
+	}
+	if (tsmc_proto_switch(l, c->sk)) {
+		p->cstats.switch_refused++;
+		tsmc_link_abort(l);
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, TSMC_R_REFUSED);
+		return;
+	}
+	v.slot = cpu_to_le32(l->tx.slot);
+	v.ring_order = l->tx.order;
 	if (tsmc_ctl_send(p, TSMC_CTL_ACCEPT, &v, sizeof(v))) {
+		/* The peer will time out: nothing may reach our ring. */
 		p->cstats.send_failed++;
-		return false;
+		tsmc_proto_unswitch(c->sk);
+		tsmc_link_abort(l);
+		return;
 	}
 	p->cstats.accepts_out++;
-	c->kind = TSMC_CONN_AGREED;
-	c->conn_id = id;
-	c->deadline = jiffies + TSMC_CONN_WAIT;
-	return true;
+	p->cstats.switched++;
+	return;
+reject:
+	if (l)
+		tsmc_link_free(l);
+	tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, reason);
 }
 
 static struct tsmc_conn *tsmc_conn_new(struct sock *sk,
@@ -238,16 +261,11 @@ int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
 	}
 	held = active ? NULL : tsmc_conn_find_held(p, c);
 	if (held) {
-		/* The OFFER came first: agree now. */
+		/* The OFFER came first: agree now (the socket is locked). */
 		tsmc_conn_unlink(p, held, &dead);
-		if (!tsmc_conn_agree(p, c, held->conn_id, held->peer_slot,
-				     held->peer_order)) {
-			list_add(&c->node, &dead);
-			goto out;
-		}
-		list_add_tail(&c->node, &p->conns);
-		p->nconns++;
-		tsmc_conn_arm(p, TSMC_CONN_WAIT);
+		tsmc_conn_agree(p, c, held->conn_id, held->peer_slot,
+				held->peer_order);
+		list_add(&c->node, &dead);
 		goto out;
 	}
 	if (p->nconns >= TSMC_CONN_MAX) {
@@ -260,6 +278,7 @@ int tsmc_conn_doorbell(struct tsmc_pair *p, struct sock *sk,
 	c->deadline = jiffies + TSMC_CONN_WAIT;
 	if (active) {
 		c->conn_id = ++p->next_conn_id;
+		tsmc_cring_set_tag(&c->tx, TSMC_RING_TAG(c->conn_id, true));
 		o.conn_id = cpu_to_le32(c->conn_id);
 		o.tuple = *t;
 		o.isn_local = cpu_to_le32(isn);
@@ -291,6 +310,37 @@ out:
 	return err;
 }
 
+/*
+ * The OFFER @o matched the passive socket of @w: switching needs the
+ * socket lock, taken outside conn_lock; @w may have expired meanwhile.
+ */
+static void tsmc_conn_offer_waiting(struct tsmc_pair *p, struct tsmc_conn *w,
+				    const struct tsmc_ctl_offer *o)
+{
+	u32 id = le32_to_cpu(o->conn_id);
+	struct sock *sk = w->sk;
+	struct tsmc_conn *c;
+	LIST_HEAD(dead);
+
+	sock_hold(sk);
+	lock_sock(sk);
+	spin_lock_bh(&p->conn_lock);
+	list_for_each_entry(c, &p->conns, node) {
+		if (c == w && c->kind == TSMC_CONN_WAITING && c->sk == sk) {
+			tsmc_conn_unlink(p, c, &dead);
+			tsmc_conn_agree(p, c, id, le32_to_cpu(o->slot),
+					o->ring_order);
+			break;
+		}
+	}
+	if (list_empty(&dead))
+		tsmc_conn_verdict(p, TSMC_CTL_REJECT, id, TSMC_R_NO_SOCKET);
+	spin_unlock_bh(&p->conn_lock);
+	release_sock(sk);
+	sock_put(sk);
+	tsmc_conn_free_list(p, &dead);
+}
+
 /* OFFER from the peer (rx_work). A malformed one is refused, not fatal. */
 static void tsmc_conn_offer(struct tsmc_pair *p,
 			    const struct tsmc_ctl_offer *o)
@@ -311,10 +361,10 @@ static void tsmc_conn_offer(struct tsmc_pair *p,
 	list_for_each_entry(c, &p->conns, node) {
 		if (c->kind == TSMC_CONN_WAITING &&
 		    tsmc_conn_matches(c, &o->tuple, isn_s, isn_r)) {
-			if (!tsmc_conn_agree(p, c, id, le32_to_cpu(o->slot),
-					     o->ring_order))
-				tsmc_conn_unlink(p, c, &dead);
-			goto out;
+			spin_unlock_bh(&p->conn_lock);
+			kfree(h);
+			tsmc_conn_offer_waiting(p, c, o);
+			return;
 		}
 	}
 	if (!h || p->nconns >= TSMC_CONN_MAX) {
@@ -340,60 +390,94 @@ out:
 	tsmc_conn_free_list(p, &dead);
 }
 
+/* A CLOSE for connection @id: we are the active side, the peer's ring
+ * or socket is no use to us (or we have none): it must not wait for us.
+ */
+static void tsmc_conn_close_active(struct tsmc_pair *p, u32 id)
+{
+	struct tsmc_ctl_verdict v = {
+		.conn_id = cpu_to_le32(id),
+		.flags = TSMC_CLOSE_F_ACTIVE,
+	};
+
+	if (tsmc_ctl_send(p, TSMC_CTL_CLOSE, &v, sizeof(v)))
+		tsmc_count(p, &p->cstats.send_failed);
+}
+
 /*
- * Active side, ACCEPT of @c: the passive side's ring must be a ring in
- * slots it granted, its TCP cut published and inside its first 2^30
- * bytes. No switch yet: CLOSE tells the peer to take its run back.
+ * Active side (rx_work), ACCEPT of @c, which is off the list: the passive
+ * side has switched. Check its ring, switch our socket and publish our
+ * cut; if that can not be done, CLOSE so the passive side stays on TCP.
  */
 static void tsmc_conn_accepted(struct tsmc_pair *p, struct tsmc_conn *c,
 			       const struct tsmc_ctl_verdict *v)
 {
-	struct tsmc_cring rx;
-	u32 cut;
+	struct tsmc_link *l;
+	int err;
 
-	if (tsmc_cring_peer(p, &rx, le32_to_cpu(v->slot), v->ring_order,
-			    GFP_ATOMIC))
-		p->cstats.bad_ring++;
-	else if (!tsmc_ring_get_cut(&rx.ring, &cut) &&
-		 cut - c->peer_isn - 1 < (1U << 30))
-		p->cstats.cuts_ok++;
-	else
-		p->cstats.cuts_bad++;
-	tsmc_cring_put(p, &rx);
-	tsmc_conn_verdict(p, TSMC_CTL_CLOSE, c->conn_id, TSMC_R_NONE);
+	l = tsmc_link_new(p, c->sk, c->conn_id, true, GFP_KERNEL);
+	if (!l) {
+		tsmc_count(p, &p->cstats.nomem);
+		goto close;
+	}
+	l->peer_isn = c->peer_isn;
+	l->tx = c->tx;			/* the run moves to the link */
+	memset(&c->tx, 0, sizeof(c->tx));
+	if (tsmc_cring_peer(p, &l->rx, le32_to_cpu(v->slot), v->ring_order,
+			    GFP_KERNEL) ||
+	    !tsmc_cring_fresh(&l->rx, TSMC_RING_TAG(c->conn_id, false))) {
+		tsmc_count(p, &p->cstats.bad_ring);
+		tsmc_link_free(l);
+		goto close;
+	}
+	if (tsmc_link_add(p, l)) {
+		tsmc_count(p, &p->cstats.switch_refused);
+		tsmc_link_free(l);
+		goto close;
+	}
+	lock_sock(c->sk);
+	err = tsmc_proto_switch(l, c->sk);
+	release_sock(c->sk);
+	if (err) {
+		tsmc_count(p, &p->cstats.switch_refused);
+		tsmc_link_abort(l);
+		goto close;
+	}
+	tsmc_count(p, &p->cstats.switched);
+	tsmc_link_notify(l);		/* our cut is out */
+	return;
+close:
+	tsmc_conn_close_active(p, c->conn_id);
 }
 
-/*
- * ACCEPT or REJECT for one of our OFFERs, or CLOSE for a connection we
- * ACCEPTed; a late one is only counted.
- */
+/* ACCEPT or REJECT for one of our OFFERs; a late one is only counted. */
 static void tsmc_conn_answer(struct tsmc_pair *p, u16 type,
 			     const struct tsmc_ctl_verdict *v)
 {
-	enum tsmc_conn_kind kind = type == TSMC_CTL_CLOSE ? TSMC_CONN_AGREED :
-							    TSMC_CONN_OFFERED;
 	u32 id = le32_to_cpu(v->conn_id);
-	struct tsmc_conn *c;
+	struct tsmc_conn *c, *found = NULL;
 	LIST_HEAD(dead);
 
 	spin_lock_bh(&p->conn_lock);
 	if (type == TSMC_CTL_ACCEPT)
 		p->cstats.accepts_in++;
-	else if (type == TSMC_CTL_REJECT)
-		p->cstats.rejects_in++;
 	else
-		p->cstats.closes_in++;
+		p->cstats.rejects_in++;
 	list_for_each_entry(c, &p->conns, node) {
-		if (c->kind == kind && c->conn_id == id) {
-			if (type == TSMC_CTL_ACCEPT)
-				tsmc_conn_accepted(p, c, v);
+		if (c->kind == TSMC_CONN_OFFERED && c->conn_id == id) {
+			found = c;
 			tsmc_conn_unlink(p, c, &dead);
 			break;
 		}
 	}
-	if (list_empty(&dead))
+	if (!found)
 		p->cstats.stray++;
 	spin_unlock_bh(&p->conn_lock);
+	if (found && type == TSMC_CTL_ACCEPT)
+		tsmc_conn_accepted(p, found, v);
+	else if (type == TSMC_CTL_ACCEPT)
+		/* Our OFFER timed out and its run may be reused already. */
+		tsmc_conn_close_active(p, id);
 	tsmc_conn_free_list(p, &dead);
 }
 
@@ -407,8 +491,11 @@ int tsmc_conn_rx(struct tsmc_pair *p, const struct tsmc_ctl_msg *m)
 		return 0;
 	case TSMC_CTL_ACCEPT:
 	case TSMC_CTL_REJECT:
-	case TSMC_CTL_CLOSE:
 		tsmc_conn_answer(p, type, &m->verdict);
+		return 0;
+	case TSMC_CTL_CLOSE:
+		tsmc_link_peer_closed(p, le32_to_cpu(m->verdict.conn_id),
+				      m->verdict.flags & TSMC_CLOSE_F_ACTIVE);
 		return 0;
 	default:
 		return -EPROTO;
@@ -431,8 +518,6 @@ void tsmc_conn_expire(struct work_struct *work)
 					  TSMC_R_NO_SOCKET);
 		else if (c->kind == TSMC_CONN_OFFERED)
 			p->cstats.offer_timeouts++;
-		else if (c->kind == TSMC_CONN_AGREED)
-			p->cstats.close_timeouts++;
 		else
 			p->cstats.wait_timeouts++;
 		tsmc_conn_unlink(p, c, &dead);
@@ -483,12 +568,13 @@ int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at)
 	const struct tsmc_conn_stats *st = &p->cstats;
 
 	return sysfs_emit_at(buf, at,
-			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu pool_exhausted=%llu bad_ring=%llu cuts_ok=%llu cuts_bad=%llu closes_in=%llu close_timeouts=%llu\n",
+			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu pool_exhausted=%llu bad_ring=%llu cuts_ok=%llu cuts_bad=%llu closes_in=%llu switched=%llu switch_refused=%llu links=%u\n",
 			     READ_ONCE(p->nconns), st->offers_out,
 			     st->offers_in, st->accepts_out, st->accepts_in,
 			     st->rejects_out, st->rejects_in,
 			     st->offer_timeouts, st->wait_timeouts, st->stray,
 			     st->send_failed, st->busy, st->nomem,
 			     st->pool_exhausted, st->bad_ring, st->cuts_ok,
-			     st->cuts_bad, st->closes_in, st->close_timeouts);
+			     st->cuts_bad, st->closes_in, st->switched,
+			     st->switch_refused, READ_ONCE(p->nlinks));
 }

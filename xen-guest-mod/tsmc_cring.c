@@ -87,14 +87,28 @@ void tsmc_cring_put(struct tsmc_pair *p, struct tsmc_cring *cr)
 	cr->own = false;
 }
 
+/* Our run now belongs to connection @tag (TSMC_RING_TAG). */
+void tsmc_cring_set_tag(struct tsmc_cring *cr, u32 tag)
+{
+	tsmc_idx_store(&cr->ring.idx->p.owner_tag, tag);
+}
+
+/* Does the peer's run still belong to connection @tag? */
+bool tsmc_cring_tag_ok(const struct tsmc_cring *cr, u32 tag)
+{
+	return tsmc_idx_load(&cr->ring.idx->p.owner_tag) == tag;
+}
+
 /*
- * Is this the fresh ring tsmc_cring_own() laid out? The reader's check
- * that the OFFER's slots are what the peer really formatted.
+ * Is this the fresh ring of connection @tag that tsmc_cring_own() laid
+ * out? The reader's check that an OFFER or ACCEPT names what the peer
+ * really formatted for this connection.
  */
-bool tsmc_cring_fresh(const struct tsmc_cring *cr)
+bool tsmc_cring_fresh(const struct tsmc_cring *cr, u32 tag)
 {
 	const struct tsmc_ring_idx *idx = cr->ring.idx;
 
-	return !tsmc_idx_load(&idx->p.prod) && !tsmc_idx_load(&idx->c.cons) &&
+	return tsmc_cring_tag_ok(cr, tag) && !tsmc_idx_load(&idx->p.prod) &&
+	       !tsmc_idx_load(&idx->p.pflags) && !tsmc_idx_load(&idx->c.cons) &&
 	       tsmc_idx_load(&idx->data.event) == 1;
 }

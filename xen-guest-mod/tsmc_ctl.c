@@ -208,7 +208,9 @@ void tsmc_ctl_rx_work(struct work_struct *work)
 		if (more)
 			queue_work(tsmc_wq, &p->rx_work);
 		else if (p->irq > 0)
-			xen_irq_lateeoi(p->irq, done ? 0 : XEN_EOI_FLAG_SPURIOUS);
+			/* Events for switched connections are not spurious. */
+			xen_irq_lateeoi(p->irq, done || READ_ONCE(p->nlinks) ?
+					0 : XEN_EOI_FLAG_SPURIOUS);
 		else
 			p->eoi_pending = true;	/* bind_irq gives it */
 	}

@@ -113,6 +113,13 @@ static bool tsmc_db_read_sock(struct sock *sk, struct tsmc_db_rec *rec)
 		break;
 #if IS_ENABLED(CONFIG_IPV6)
 	case AF_INET6:
+		/* A dual-stack socket talking IPv4: the peer sees IPv4. */
+		if (ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
+			rec->family = 4;
+			rec->laddr.s6_addr32[0] = inet->inet_saddr;
+			rec->raddr.s6_addr32[0] = inet->inet_daddr;
+			break;
+		}
 		rec->family = 6;
 		rec->laddr = sk->sk_v6_rcv_saddr;
 		rec->raddr = sk->sk_v6_daddr;

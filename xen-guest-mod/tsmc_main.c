@@ -134,6 +134,7 @@ static void __exit tsmc_exit(void)
 	tsmc_xs_report(TSMC_XS_REPORT_STATE_UNLOADING);
 	tsmc_xs_stop();
 	tsmc_pair_remove_all();
+	rcu_barrier();		/* links freed by call_rcu */
 	tsmc_sysfs_exit();
 	destroy_workqueue(tsmc_wq);
 	tsmc_xs_report_remove();

@@ -107,6 +107,7 @@ void tsmc_pair_connected(struct tsmc_pair *p)
 {
 	pr_info("pair with domain %u connected (wire v%u)\n", p->peer,
 		p->version);
+	tsmc_links_open(p);
 	tsmc_pool_start(p);
 }
 
@@ -131,6 +132,7 @@ static irqreturn_t tsmc_pair_interrupt(int irq, void *dev_id)
 
 	/* The port stays masked until rx_work calls xen_irq_lateeoi(). */
 	p->events++;
+	tsmc_links_wake(p);
 	queue_work(tsmc_wq, &p->rx_work);
 	return IRQ_HANDLED;
 }
@@ -221,6 +223,7 @@ static void tsmc_pair_unmap_peer(struct tsmc_pair *p)
 	p->port = 0;
 	cancel_work_sync(&p->rx_work);
 	cancel_delayed_work_sync(&p->alive_work);
+	tsmc_links_kill(p);	/* before the rings' pages go */
 	tsmc_pool_unmap_peer(p);
 	if (p->mapped)
 		tsmc_unmap_pages(p->pages, p->handles, TSMC_CTL_NR_PAGES);
@@ -498,6 +501,7 @@ int tsmc_pair_add(domid_t peer)
 	INIT_DELAYED_WORK(&p->alive_work, tsmc_pair_alive);
 	tsmc_pool_init(p);
 	tsmc_conn_init(p);
+	tsmc_links_init(p);
 	for (err = 0; err < TSMC_CTL_NR_PAGES; err++)
 		p->handles[err] = INVALID_GRANT_HANDLE;
 	snprintf(p->my_dir, sizeof(p->my_dir), TSMC_XS_PAIR_SIDE_DIR, p->lo,

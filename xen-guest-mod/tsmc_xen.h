@@ -118,6 +118,37 @@ struct tsmc_cring {
 	bool			own;		/* our pool: give the run back */
 };
 
+/*
+ * A switched connection (tsmc_link.c, tsmc_proto.c). The socket points at
+ * it through icsk_ulp_data (we refuse sockets with a ULP); the pair lists
+ * it until both our socket is closed and the peer's CLOSE came, because
+ * our sending ring must stay until the peer stopped reading it.
+ */
+struct tsmc_link {
+	struct list_head	node;		/* p->links, RCU for the irq */
+	struct rcu_head		rcu;
+	refcount_t		ref;		/* the list's, and teardown's */
+	struct tsmc_pair	*pair;
+	struct sock		*sk;		/* held; NULL once closed */
+	u32			conn_id;	/* the active side's OFFER id */
+	bool			active;
+	bool			switched;	/* holds a module reference */
+	u8			family;		/* 0: IPv4, 1: IPv6 */
+	struct tsmc_cring	tx, rx;		/* under the socket lock */
+	u32			peer_isn;
+	u32			my_cut;		/* our write_seq at the switch */
+	u32			peer_cut;
+	bool			my_cut_set;
+	bool			peer_cut_known;
+	bool			reading;	/* we set READING in rx */
+	/* Under p->link_lock: */
+	bool			sk_closed;	/* our close() ran */
+	bool			peer_closed;	/* its CLOSE came */
+	bool			dead;		/* pair down: rings unusable */
+	u64			tx_bytes, rx_bytes;	/* under the socket lock */
+	atomic64_t		wakes;
+};
+
 /* Per-pair OFFER/ACCEPT counters, shown in sysfs "pairs". */
 struct tsmc_conn_stats {
 	u64	offers_out, offers_in;
@@ -132,7 +163,8 @@ struct tsmc_conn_stats {
 	u64	bad_ring;		/* peer named slots it never granted */
 	u64	cuts_ok, cuts_bad;	/* peer's TCP cut seen in its ring */
 	u64	closes_in;
-	u64	close_timeouts;		/* ACCEPTed, no CLOSE came */
+	u64	switched;		/* sockets moved onto rings */
+	u64	switch_refused;		/* ULP, psock, user data, closed */
 };
 
 struct tsmc_pair {
@@ -197,7 +229,21 @@ struct tsmc_pair {
 	struct delayed_work	conn_work;	/* expires entries */
 	struct tsmc_conn_stats	cstats;
 	enum tsmc_lie		lie_next_offer;	/* test hook (fault_inject) */
+
+	/* Switched connections (tsmc_link.c). */
+	spinlock_t		link_lock;
+	struct list_head	links;
+	bool			links_dead;	/* teardown began: no new link */
+	unsigned int		nlinks;
 };
+
+/* A counter of p->cstats changed outside conn_lock's critical sections. */
+static inline void tsmc_count(struct tsmc_pair *p, u64 *ctr)
+{
+	spin_lock_bh(&p->conn_lock);
+	(*ctr)++;
+	spin_unlock_bh(&p->conn_lock);
+}
 
 /* tsmc_main.c */
 extern struct workqueue_struct *tsmc_wq;
@@ -268,7 +314,28 @@ int tsmc_cring_own(struct tsmc_pair *p, struct tsmc_cring *cr, gfp_t gfp);
 int tsmc_cring_peer(struct tsmc_pair *p, struct tsmc_cring *cr, u32 slot,
 		    u8 order, gfp_t gfp);
 void tsmc_cring_put(struct tsmc_pair *p, struct tsmc_cring *cr);
-bool tsmc_cring_fresh(const struct tsmc_cring *cr);
+void tsmc_cring_set_tag(struct tsmc_cring *cr, u32 tag);
+bool tsmc_cring_tag_ok(const struct tsmc_cring *cr, u32 tag);
+bool tsmc_cring_fresh(const struct tsmc_cring *cr, u32 tag);
+
+/* tsmc_link.c: switched connections on a pair */
+void tsmc_links_init(struct tsmc_pair *p);
+void tsmc_links_open(struct tsmc_pair *p);
+struct tsmc_link *tsmc_link_new(struct tsmc_pair *p, struct sock *sk,
+				u32 conn_id, bool active, gfp_t gfp);
+int tsmc_link_add(struct tsmc_pair *p, struct tsmc_link *l);
+void tsmc_link_free(struct tsmc_link *l);
+void tsmc_link_abort(struct tsmc_link *l);
+void tsmc_link_notify(struct tsmc_link *l);
+void tsmc_links_wake(struct tsmc_pair *p);
+void tsmc_links_kill(struct tsmc_pair *p);
+void tsmc_link_sk_closed(struct tsmc_link *l);
+void tsmc_link_peer_closed(struct tsmc_pair *p, u32 conn_id, bool peer_active);
+int tsmc_links_show(char *buf, int at);
+
+/* tsmc_proto.c: the socket switch (proto override) */
+int tsmc_proto_switch(struct tsmc_link *l, struct sock *sk);
+void tsmc_proto_unswitch(struct sock *sk);
 
 /* tsmc_ctl.c: control messages */
 int tsmc_ctl_send(struct tsmc_pair *p, u16 type, const void *body,

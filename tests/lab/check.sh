@@ -48,5 +48,6 @@ echo
 echo "=== all kernels"
 . lib/report.sh
 print_table out/results.jsonl
+print_compare out/results.jsonl
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ $rc_all = 0 ]

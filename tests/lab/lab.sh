@@ -96,6 +96,7 @@ check_verdicts "$LAB_OUT/results.jsonl" "$why" || rc=1
 cat "$LAB_OUT_TOP"/run-6.*/results.jsonl >"$LAB_OUT_TOP/results.jsonl" 2>/dev/null
 echo
 print_table "$LAB_OUT/results.jsonl"
+print_compare "$LAB_OUT/results.jsonl"
 echo
 info "results: $LAB_OUT/results.jsonl (all kernels: $LAB_OUT_TOP/results.jsonl); logs: $LAB_OUT"
 if [ $rc = 0 ]; then info "lab run $LAB_RUN: all scenarios passed"; else info "lab run $LAB_RUN: FAILED"; fi

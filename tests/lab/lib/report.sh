@@ -72,3 +72,21 @@ print_table() {
 		}
 	}' "$1"
 }
+
+# print_compare JSONL: per kernel, tsmc (scenario switch) against netfront,
+# both measured in the same boot, with the issue 8 targets.
+print_compare() {
+	awk '
+	function field(k,   m) { if (match($0, "\"" k "\":(\"[^\"]*\"|[^,}]*)")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
+	{ m = field("metric"); if (m != "") { k = field("kernel"); v[k, m] = field("value"); ks[k] = 1 } }
+	function ratio(k, a, b) { return ((k, a) in v && (k, b) in v && v[k, b] + 0 > 0) ? sprintf("%.2f", v[k, a] / v[k, b]) : "-" }
+	END {
+		for (k in ks) {
+			if (!((k, "tsmc_rr64_rtt_us") in v) || !((k, "rr64_rtt_us") in v)) continue
+			printf "tsmc vs netfront, %s, same boot:\n", k
+			printf "  throughput, iperf3 1 stream: %sx, 4 streams: %sx (target >= 8x)\n", ratio(k, "tsmc_iperf3_gbps", "iperf3_a_to_b_gbps"), ratio(k, "tsmc_iperf3_p4_gbps", "iperf3_a_to_b_gbps")
+			printf "  64 B round trip: netfront/tsmc %sx (target >= 8x)\n", ratio(k, "rr64_rtt_us", "tsmc_rr64_rtt_us")
+			printf "  connect+accept+close rate: %sx (target >= 0.8x)\n", ratio(k, "tsmc_crr_per_s", "crr_per_s")
+		}
+	}' "$1"
+}

@@ -24,6 +24,14 @@ want='{"scenario":"netfront","kernel":"6.1","metric":"tcp_stream_gbps","value":0
 [ "$(cat "$T/r.jsonl")" = "$want" ] && ok "serial -> jsonl" || { bad "serial -> jsonl"; cat "$T/r.jsonl"; }
 [ "$(cat "$T/logs/xl-dmesg.log")" = "$(printf '(XEN) line 1\nline "2"')" ] && ok "log block split" || bad "log block split"
 
+printf '%s\n' '{"scenario":"netfront","kernel":"6.1","metric":"rr64_rtt_us","value":9000}' \
+	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_rr64_rtt_us","value":600}' \
+	'{"scenario":"netfront","kernel":"6.1","metric":"crr_per_s","value":40}' \
+	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_crr_per_s","value":44}' >"$T/c.jsonl"
+print_compare "$T/c.jsonl" >"$T/c.txt"
+grep -q 'netfront/tsmc 15.00x' "$T/c.txt" && grep -q 'rate: 1.10x' "$T/c.txt" && grep -q '1 stream: -x' "$T/c.txt" &&
+	ok "tsmc vs netfront ratios" || { bad "tsmc vs netfront ratios"; cat "$T/c.txt"; }
+
 LAB_SCENARIOS="netfront" check_verdicts "$T/r.jsonl" x && ok "all pass -> 0" || bad "all pass -> 0"
 LAB_SCENARIOS="netfront other" check_verdicts "$T/r.jsonl" x && bad "a fail verdict -> non-zero" || ok "a fail verdict -> non-zero"
 cp "$T/r.jsonl" "$T/m.jsonl"

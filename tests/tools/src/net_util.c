@@ -46,6 +46,19 @@ int tcp_listen(const char *host, const char *port)
 	return fd;
 }
 
+int tcp_accept(int lfd)
+{
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd >= 0 || (errno != EINTR && errno != ECONNABORTED)) {
+			if (fd < 0)
+				perror("accept");
+			return fd;
+		}
+	}
+}
+
 int tcp_connect(const char *host, const char *port)
 {
 	struct addrinfo *ai = resolve(host, port, 0);

@@ -9,6 +9,8 @@
 
 /* Listening TCP socket on numeric host (NULL: any IPv4) and port; exits on error. */
 int tcp_listen(const char *host, const char *port);
+/* accept(), retried on EINTR/ECONNABORTED; -1 with perror() otherwise. */
+int tcp_accept(int lfd);
 /* Connected TCP socket to numeric host:port; -1 with errno set on failure. */
 int tcp_connect(const char *host, const char *port);
 /* Retry tcp_connect for up to wait_s seconds (the server may still be starting). */

@@ -33,14 +33,10 @@ static int run_server(const char *host, const char *port, unsigned long max)
 	unsigned long n;
 
 	for (n = 0; !max || n < max;) {
-		int fd = accept(lfd, NULL, NULL);
+		int fd = tcp_accept(lfd);
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			perror("accept");
+		if (fd < 0)
 			return 1;
-		}
 		close(fd);
 		n++;
 	}

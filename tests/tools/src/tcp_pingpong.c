@@ -55,14 +55,10 @@ static int run_server(const char *host, const char *port, int once)
 	int lfd = tcp_listen(host, port);
 
 	do {
-		int fd = accept(lfd, NULL, NULL);
+		int fd = tcp_accept(lfd);
 
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("accept");
+		if (fd < 0)
 			return 1;
-		}
 		serve_one(fd);
 	} while (!once);
 	close(lfd);

@@ -380,6 +380,16 @@ static int read_line(struct ctx *c, int fd, char *buf, size_t n, double secs)
 	}
 }
 
+/* The next chunk size: sizes[] cycled (NULL: a whole buffer), at most left. */
+static size_t next_len(const size_t *sizes, size_t *k, size_t left)
+{
+	size_t len = sizes ? sizes[*k] : BUF;
+
+	if (sizes && !sizes[++*k])
+		*k = 0;
+	return len < left ? len : left;
+}
+
 /* Send n pattern bytes from stream offset off, chunk sizes cycling
  * through sizes (NULL: as much as fits txbuf); polls on EAGAIN. */
 static int send_pat(struct ctx *c, int fd, uint32_t seed, uint64_t off, size_t n,
@@ -388,13 +398,9 @@ static int send_pat(struct ctx *c, int fd, uint32_t seed, uint64_t off, size_t n
 	size_t done = 0, k = 0;
 
 	while (done < n) {
-		size_t len = sizes ? sizes[k] : BUF;
+		size_t len = next_len(sizes, &k, n - done);
 		ssize_t r;
 
-		if (sizes && !sizes[++k])
-			k = 0;
-		if (len > n - done)
-			len = n - done;
 		out_fill(c, txbuf, len, seed, off + done);
 		r = send(fd, txbuf, len, MSG_NOSIGNAL);
 		if (r > 0) {
@@ -417,13 +423,9 @@ static int recv_pat(struct ctx *c, int fd, uint32_t seed, uint64_t off, size_t n
 	size_t done = 0, k = 0;
 
 	while (done < n) {
-		size_t len = sizes ? sizes[k] : BUF;
+		size_t len = next_len(sizes, &k, n - done);
 		ssize_t r;
 
-		if (sizes && !sizes[++k])
-			k = 0;
-		if (len > n - done)
-			len = n - done;
 		r = recv(fd, rxbuf, len, 0);
 		if (r > 0) {
 			if (pat_verify(c, rxbuf, (size_t)r, seed, off + done))
@@ -1359,14 +1361,10 @@ static int run_server(const char *host, const char *port, const char *brk)
 		const struct tcase *tc;
 		char line[128];
 		struct ctx c;
-		int fd = accept(lfd, NULL, NULL);
+		int fd = tcp_accept(lfd);
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			perror("accept");
+		if (fd < 0)
 			return 1;
-		}
 		ctx_init(&c, &none, 1);
 		c.ctl = fd;
 		if (read_line(&c, fd, line, sizeof(line), T_WAIT)) {

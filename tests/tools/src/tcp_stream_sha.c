@@ -67,11 +67,9 @@ static int run_server(const char *host, const char *port)
 	char hex[65], line[128];
 	ssize_t r;
 
-	fd = accept(lfd, NULL, NULL);
-	if (fd < 0) {
-		perror("accept");
+	fd = tcp_accept(lfd);
+	if (fd < 0)
 		return 1;
-	}
 	sha256_init(&sh);
 	while ((r = read(fd, buf, sizeof(buf))) != 0) {
 		if (r < 0) {

@@ -333,6 +333,25 @@ static void test_closed_gives_producer_epipe(void)
 	pair_free(&x);
 }
 
+/* READING is a known consumer flag: the producer sees it and goes on. */
+static void test_reading_is_seen_not_an_error(void)
+{
+	struct tsmc_ring_span sp[2];
+	struct pair x;
+	bool nt;
+
+	pair_init(&x, 4, 0);
+	CHECK(!tsmc_ring_peer_reading(&x.p));
+	tsmc_ring_set_reading(&x.c);
+	CHECK(tsmc_ring_peer_reading(&x.p));
+	CHECK_EQ(tsmc_ring_write(&x.p, "abc", 3, &nt), 3);
+	CHECK_EQ(tsmc_ring_error(&x.p), 0);
+	tsmc_ring_set_closed(&x.c);
+	CHECK(tsmc_ring_peer_reading(&x.p));
+	CHECK_EQ(tsmc_ring_reserve(&x.p, sp, 1), -EPIPE);
+	pair_free(&x);
+}
+
 static void test_cut_published_once_set(void)
 {
 	struct pair x;
@@ -489,7 +508,7 @@ static void test_hostile_flags_and_events(void)
 	pair_free(&x);
 
 	pair_init(&x, 4, 0);
-	poke(&x.idx->c.cflags, 0x2);
+	poke(&x.idx->c.cflags, 0x4);	/* no such consumer flag */
 	CHECK_EQ(tsmc_ring_reserve(&x.p, sp, 1), -EPROTO);
 	pair_free(&x);
 
@@ -602,6 +621,7 @@ int main(void)
 	RUN(test_eof_propagates_after_data);
 	RUN(test_error_propagates_and_sticks);
 	RUN(test_closed_gives_producer_epipe);
+	RUN(test_reading_is_seen_not_an_error);
 	RUN(test_cut_published_once_set);
 	RUN(test_peer_gone_is_reset_everywhere);
 	RUN(test_hostile_prod_values);

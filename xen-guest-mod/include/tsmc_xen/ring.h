@@ -38,7 +38,7 @@
 
 #define TSMC_RING_PFLAGS_KNOWN \
 	(TSMC_RING_F_EOF | TSMC_RING_F_ERROR | TSMC_RING_F_CUT)
-#define TSMC_RING_CFLAGS_KNOWN	TSMC_RING_F_CLOSED
+#define TSMC_RING_CFLAGS_KNOWN	(TSMC_RING_F_CLOSED | TSMC_RING_F_READING)
 
 /* peek_min: "always read the producer's index". */
 #define TSMC_RING_ALL		((__u32)~0U)
@@ -291,6 +291,19 @@ static inline void tsmc_ring_set_closed(struct tsmc_ring *r)
 {
 	r->lflags |= TSMC_RING_F_CLOSED;
 	tsmc_idx_store(&r->idx->c.cflags, r->lflags);
+}
+
+/* Consumer: our reader uses the ring from now on. */
+static inline void tsmc_ring_set_reading(struct tsmc_ring *r)
+{
+	r->lflags |= TSMC_RING_F_READING;
+	tsmc_idx_store(&r->idx->c.cflags, r->lflags);
+}
+
+/* Producer: has the consumer said it reads the ring? (a hint, unchecked) */
+static inline bool tsmc_ring_peer_reading(const struct tsmc_ring *r)
+{
+	return tsmc_idx_load(&r->idx->c.cflags) & TSMC_RING_F_READING;
 }
 
 /* The producer's TCP cut; -EAGAIN until published. */

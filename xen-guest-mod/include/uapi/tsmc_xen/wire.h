@@ -162,8 +162,12 @@ struct tsmc_ctl_verdict {	/* ACCEPT, REJECT, CLOSE */
 	__le32	reason;		/* enum tsmc_reason */
 	__le32	slot;		/* ACCEPT: first slot of the sender's ring run */
 	__u8	ring_order;	/* ACCEPT: as in OFFER */
-	__u8	rsvd[3];
+	__u8	flags;		/* CLOSE: TSMC_CLOSE_F_* */
+	__u8	rsvd[2];
 };
+
+/* CLOSE: the sender was the active side, conn_id is its own OFFER's. */
+#define TSMC_CLOSE_F_ACTIVE	0x1
 
 struct tsmc_ctl_ping {
 	__le64	cookie;
@@ -211,6 +215,10 @@ struct tsmc_ctl_msg {
  *   its cons update crossed it. A fresh block has data_event = start + 1
  *   (the first byte notifies) and space_event = start (no request).
  *
+ * READING says the consumer's application reads through the ring now,
+ * so the producer may start using it (a socket switch must not strand a
+ * reader still blocked in TCP).
+ *
  * Flags only ever gain bits. EOF is set after the last prod update; the
  * consumer reads pflags before prod, so prod read after seeing EOF is
  * final. ERROR means reset: unread bytes are dropped. CUT says tcp_cut
@@ -220,6 +228,7 @@ struct tsmc_ctl_msg {
 #define TSMC_RING_F_ERROR	0x2	/* pflags: producer aborted (reset) */
 #define TSMC_RING_F_CUT		0x4	/* pflags: tcp_cut is valid */
 #define TSMC_RING_F_CLOSED	0x1	/* cflags: consumer reads no more */
+#define TSMC_RING_F_READING	0x2	/* cflags: consumer reads the ring now */
 
 #define TSMC_CACHELINE		64
 
@@ -227,8 +236,16 @@ struct tsmc_ring_prod_line {
 	__le32	prod;		/* bytes ever produced */
 	__le32	pflags;		/* TSMC_RING_F_EOF | _ERROR | _CUT */
 	__le32	tcp_cut;	/* sender's TCP write_seq at the switch */
-	__u8	pad[TSMC_CACHELINE - 12];
+	__le32	owner_tag;	/* connection rings: TSMC_RING_TAG() */
+	__u8	pad[TSMC_CACHELINE - 16];
 };
+
+/*
+ * A connection ring's owner writes the tag after formatting; the reader
+ * checks it before it trusts the cut, so a run that its owner gave up and
+ * reused (an OFFER that timed out) is never read as this connection's.
+ */
+#define TSMC_RING_TAG(conn_id, active)	(((conn_id) << 1) | !!(active))
 
 struct tsmc_ring_cons_line {
 	__le32	cons;		/* bytes ever consumed */

@@ -1,0 +1,89 @@
+# Client side: the same unchanged tools as the netfront scenario.
+. /lab/lab-lib.sh
+. /lab/tsmc-lib.sh
+OTHER=b
+# A hang on the switched path must fail with the state shown, not stall.
+fail_state() { cat "$SYS/pairs" "$SYS/conns"; fail "$1"; }
+await provisioned 60 >/dev/null || fail "dom0 did not provision"
+module_load "$DOMID_B"
+program_attach "$(want_doorbell)"
+await b-ready 60 >/dev/null || fail "b not ready"
+
+# switched N: wait until N connections have switched on our side
+switched() { wait_field "$DOMID_B" switched "$1" 10 || fail "$2: not switched"; }
+
+timeout 120 tcp_pingpong client -c "$IP_B" -p 5001 -s 64 -n 300 >/tmp/pp.log || { cat /tmp/pp.log; fail_state "ping-pong failed"; }
+cat /tmp/pp.log
+switched 1 "ping-pong"
+lab_metric tsmc_rr64_rtt_us "$(lab_tool_value /tmp/pp.log rtt_us_avg)"
+timeout 120 tcp_pingpong client -c "$IP6_B" -p 5001 -s 64 -n 300 >/tmp/pp.log || { cat /tmp/pp.log; fail_state "ping-pong v6 failed"; }
+switched 2 "ping-pong v6"
+
+lab_put a-stream-start 1
+await vif-before 30 >/dev/null || fail "dom0 did not count"
+timeout 300 tcp_stream_sha client -c "$IP_B" -p 5004 -B 256M >/tmp/ss.log
+rc=$?
+lab_put a-stream-end 1
+cat /tmp/ss.log
+[ $rc = 0 ] || fail_state "stream client exit $rc"
+switched 3 "stream"
+lab_metric tsmc_stream_gbps "$(lab_tool_value /tmp/ss.log gbps)"
+[ "$(await b-bytes 60)" = 268435456 ] || fail "b got $(await b-bytes 1) bytes, want 268435456"
+[ "$(await b-sha 5)" = "$(lab_tool_value /tmp/ss.log sha256)" ] || fail "sha256 differs"
+pk=$(await vif-packets 30) || fail "dom0 did not count"
+lab_metric stream_vif_packets "$pk"
+# 256 MiB is at least 185000 full-size TCP segments on the vif.
+[ "$pk" -lt 18500 ] || fail "the vif carried $pk packets: the stream did not leave TCP"
+
+# iperf NAME ARGS...: unchanged iperf3 (1 or 4 streams, either way), the
+# receiver's rate as metric NAME in Gbit/s
+iperf() {
+	_m=$1
+	shift
+	timeout 60 iperf3 -c "$IP_B" -p 5201 -t 5 -f m "$@" >/tmp/iperf3.log 2>&1 ||
+		{ cat /tmp/iperf3.log; fail_state "iperf3 $* failed"; }
+	cat /tmp/iperf3.log
+	lab_metric "$_m" "$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { printf "%.3f\n", v / 1000 }' /tmp/iperf3.log)"
+}
+n=$(pair_field "$DOMID_B" switched)
+iperf tsmc_iperf3_gbps
+iperf tsmc_iperf3_r_gbps -R
+iperf tsmc_iperf3_p4_gbps -P 4
+iperf tsmc_iperf3_p4_r_gbps -P 4 -R
+# iperf3's control connection and each data stream switched.
+switched $((n + 2 + 2 + 5 + 5)) "iperf3"
+
+timeout 60 tcp_crr client -c "$IP_B" -p 5003 -d 3 >/tmp/crr.log || { cat /tmp/crr.log; fail_state "tcp_crr failed"; }
+cat /tmp/crr.log
+lab_metric tsmc_crr_per_s "$(lab_tool_value /tmp/crr.log crr_per_s)"
+
+# The project's semantics test: on the switched path (IPv4 and IPv6) it
+# must print exactly what it prints on plain TCP (loopback in this guest,
+# which the module leaves alone: no pair with ourselves).
+sem() { timeout 300 tcp_semantics client -t 4 "$@" 2>&1 | tee /dev/console | grep -E '^(ok|FAIL) '; }
+tcp_semantics server -t 4 -p 5020 >/dev/null 2>&1 &
+sem 127.0.0.1 -p 5020 >/tmp/sem-tcp.log
+n=$(pair_field "$DOMID_B" switched)
+sem "$IP_B" -p 5010 >/tmp/sem4.log
+sem -6 "$IP6_B" -p 5016 >/tmp/sem6.log
+for f in /tmp/sem-tcp.log /tmp/sem4.log /tmp/sem6.log; do
+	echo "== $f: $(grep -c '^ok ' "$f") ok, $(grep -c '^FAIL ' "$f") FAIL"
+	grep '^FAIL ' "$f"
+done
+[ "$(grep -c '^ok ' /tmp/sem-tcp.log)" -gt 60 ] && ! grep -q '^FAIL ' /tmp/sem-tcp.log ||
+	fail "tcp_semantics fails on plain TCP"
+cmp -s /tmp/sem-tcp.log /tmp/sem4.log || { diff /tmp/sem-tcp.log /tmp/sem4.log; fail_state "semantics differ on the switched path (IPv4)"; }
+cmp -s /tmp/sem-tcp.log /tmp/sem6.log || { diff /tmp/sem-tcp.log /tmp/sem6.log; fail_state "semantics differ on the switched path (IPv6)"; }
+lab_metric semantics_switched $(($(pair_field "$DOMID_B" switched) - n))
+[ $(($(pair_field "$DOMID_B" switched) - n)) -gt 100 ] || fail "the semantics runs were hardly switched"
+
+lab_put a-finished 1
+cat "$SYS/pairs" "$SYS/conns"
+wait_field "$DOMID_B" links 0 10 || fail "switched connections left after all closed"
+wait_field "$DOMID_B" cuts_bad 0 1 || fail "a cut far from its stream"
+pool_idle "$DOMID_B" 5 || fail "ring slots not given back"
+unload_module || fail "rmmod failed"
+dmesg_clean || fail "kernel warnings"
+await b-done 60 >/dev/null || fail "b did not finish"
+lab_put a-done pass
+lab_verdict pass
