@@ -88,10 +88,20 @@ static void tsmc_conn_unlink(struct tsmc_pair *p, struct tsmc_conn *c,
 	p->nconns--;
 }
 
+/*
+ * Under conn_lock: run conn_work @delay from now at the latest. An earlier
+ * pending run stays; a later one is pulled in, so a held OFFER's 1 s does
+ * not wait behind a passive socket's 3 s (and its peer's OFFER timeout).
+ */
 static void tsmc_conn_arm(struct tsmc_pair *p, unsigned long delay)
 {
-	/* Never pushes an earlier expiry later: only arms an idle work. */
-	queue_delayed_work(tsmc_wq, &p->conn_work, delay);
+	unsigned long due = jiffies + delay;
+
+	if (delayed_work_pending(&p->conn_work) &&
+	    !time_before(due, p->conn_due))
+		return;
+	p->conn_due = due;
+	mod_delayed_work(tsmc_wq, &p->conn_work, delay);
 }
 
 /* Does @theirs (sender's view) name the same connection as @mine? */

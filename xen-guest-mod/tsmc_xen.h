@@ -227,6 +227,7 @@ struct tsmc_pair {
 	unsigned int		nconns;
 	u32			next_conn_id;
 	struct delayed_work	conn_work;	/* expires entries */
+	unsigned long		conn_due;	/* when it runs, if pending */
 	struct tsmc_conn_stats	cstats;
 	enum tsmc_lie		lie_next_offer;	/* test hook (fault_inject) */
 

@@ -6,6 +6,11 @@ if [ -s /lab/mod/W1-warnings.txt ]; then
 	cat /lab/mod/W1-warnings.txt
 	lab_fail "W=1 warnings building against $(uname -r): $(head -n 1 /lab/mod/W1-warnings.txt)"
 fi
+# A module an earlier failed scenario left loaded must not fail this one.
+tsmc-bpf --detach >/dev/null 2>&1
+rmmod tsmc_xen 2>/dev/null
+grep -q '^tsmc_xen ' /proc/modules &&
+	lab_fail "tsmc_xen left loaded (and busy) by an earlier scenario: $(grep '^tsmc_xen ' /proc/modules)"
 dmesg -c >/dev/null
 t0=$(date +%s)
 insmod "$ko" || lab_fail "insmod tsmc_xen.ko failed"
