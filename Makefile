@@ -6,7 +6,7 @@ export LAB_KERNEL
 # Host-side test suites, fastest first; the lab runs last.
 HOST_CHECKS := tests/unit/module tests/unit/ring tests/tools tests/model tests/fuzz \
 	tests/bench/ring tests/unit/bpf \
-	tests/unit/xenctl xenstore-schema
+	tests/unit/xenctl tests/unit/tsmc-ss xenstore-schema
 LAB_CHECK := tests/lab
 
 all: deps
@@ -31,6 +31,7 @@ lab-clean:
 bench: deps
 	$(MAKE) -C tests/bench/ring bench
 	$(MAKE) -C tests/bench/bpf bench
+	$(MAKE) -C tests/lab bench
 
 fuzz: deps
 	$(MAKE) -C tests/fuzz fuzz

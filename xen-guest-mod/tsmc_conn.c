@@ -578,7 +578,7 @@ int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at)
 	const struct tsmc_conn_stats *st = &p->cstats;
 
 	return sysfs_emit_at(buf, at,
-			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu pool_exhausted=%llu bad_ring=%llu cuts_ok=%llu cuts_bad=%llu closes_in=%llu switched=%llu switch_refused=%llu links=%u\n",
+			     "conns=%u offers_out=%llu offers_in=%llu accepts_out=%llu accepts_in=%llu rejects_out=%llu rejects_in=%llu offer_timeouts=%llu wait_timeouts=%llu stray=%llu send_failed=%llu busy=%llu nomem=%llu pool_exhausted=%llu bad_ring=%llu cuts_ok=%llu cuts_bad=%llu closes_in=%llu switched=%llu switch_refused=%llu ring_broken=%llu links=%u\n",
 			     READ_ONCE(p->nconns), st->offers_out,
 			     st->offers_in, st->accepts_out, st->accepts_in,
 			     st->rejects_out, st->rejects_in,
@@ -586,5 +586,6 @@ int tsmc_conn_stats_show(struct tsmc_pair *p, char *buf, int at)
 			     st->send_failed, st->busy, st->nomem,
 			     st->pool_exhausted, st->bad_ring, st->cuts_ok,
 			     st->cuts_bad, st->closes_in, st->switched,
-			     st->switch_refused, READ_ONCE(p->nlinks));
+			     st->switch_refused, st->ring_broken,
+			     READ_ONCE(p->nlinks));
 }

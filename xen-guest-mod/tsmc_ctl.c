@@ -322,6 +322,9 @@ int tsmc_ctl_inject(struct tsmc_pair *p, const char *kind)
 		tsmc_conn_inject_lie(p, TSMC_LIE_RING);
 		return 0;
 	}
+	/* A peer scribbling over every connection ring it shares with us. */
+	if (sysfs_streq(kind, "scribble"))
+		return tsmc_links_scribble(p);
 	if (sysfs_streq(kind, "index")) {
 		spin_lock_irqsave(&p->tx_lock, flags);
 		if (p->tx.idx)

@@ -17,6 +17,9 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include <xen/events.h>
 
@@ -38,6 +41,25 @@ void tsmc_links_open(struct tsmc_pair *p)
 	spin_unlock_irqrestore(&p->link_lock, flags);
 }
 
+/* The connection's namespace and 4-tuple, for /proc/net/tsmc_xen. */
+static void tsmc_link_name(struct tsmc_link *l, const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	write_pnet(&l->net, sock_net(sk));
+	l->lport = inet->inet_sport;
+	l->rport = inet->inet_dport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		l->laddr = sk->sk_v6_rcv_saddr;
+		l->raddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	ipv6_addr_set_v4mapped(inet->inet_saddr, &l->laddr);
+	ipv6_addr_set_v4mapped(inet->inet_daddr, &l->raddr);
+}
+
 /* A link for @sk (held), rings not yet attached. */
 struct tsmc_link *tsmc_link_new(struct tsmc_pair *p, struct sock *sk,
 				u32 conn_id, bool active, gfp_t gfp)
@@ -52,6 +74,7 @@ struct tsmc_link *tsmc_link_new(struct tsmc_pair *p, struct sock *sk,
 	l->sk = sk;
 	l->conn_id = conn_id;
 	l->active = active;
+	tsmc_link_name(l, sk);
 	return l;
 }
 
@@ -281,6 +304,36 @@ void tsmc_links_kill(struct tsmc_pair *p)
 	spin_unlock_irqrestore(&p->link_lock, flags);
 }
 
+/*
+ * Fault "scribble": write indexes no honest peer writes into every ring we
+ * share on @p (our cons in the peer's ring: ahead of its prod; our prod:
+ * beyond its cons + size), then send an event. The peer's sockets must
+ * reset, not hang. Our next honest index store overwrites the lie, so the
+ * lab stops our applications first.
+ */
+int tsmc_links_scribble(struct tsmc_pair *p)
+{
+	struct tsmc_link *l;
+	int n = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(l, &p->links, node) {
+		if (!l->rx.ring.idx || !l->tx.ring.idx)
+			continue;
+		tsmc_idx_store(&l->rx.ring.idx->c.cons,
+			       READ_ONCE(l->rx.ring.local) + 2 * l->rx.ring.size);
+		tsmc_idx_store(&l->tx.ring.idx->p.prod,
+			       READ_ONCE(l->tx.ring.local) + 3 * l->tx.ring.size);
+		n++;
+	}
+	rcu_read_unlock();
+	if (!n)
+		return -ENOENT;
+	if (READ_ONCE(p->irq) > 0)
+		notify_remote_via_irq(p->irq);
+	return 0;
+}
+
 /* Ring fill as the indexes say now (unvalidated: for people). */
 static u32 tsmc_cring_fill(const struct tsmc_cring *cr)
 {
@@ -290,33 +343,30 @@ static u32 tsmc_cring_fill(const struct tsmc_cring *cr)
 	       tsmc_idx_load(&cr->ring.idx->c.cons);
 }
 
-static int tsmc_link_show(struct tsmc_pair *p, struct tsmc_link *l,
-			  char *buf, int at)
+static void tsmc_addr_show(struct seq_file *seq, const char *key,
+			   const struct in6_addr *a, __be16 port)
 {
-	return sysfs_emit_at(buf, at,
-			     "peer=%u id=%u side=%s tx_bytes=%llu rx_bytes=%llu tx_fill=%u rx_fill=%u ring=%u my_cut=%d peer_cut=%d wakes=%lld closed=%d peer_closed=%d dead=%d\n",
-			     p->peer, l->conn_id,
-			     l->active ? "active" : "passive",
-			     READ_ONCE(l->tx_bytes), READ_ONCE(l->rx_bytes),
-			     tsmc_cring_fill(&l->tx), tsmc_cring_fill(&l->rx),
-			     l->tx.ring.size, READ_ONCE(l->my_cut_set),
-			     READ_ONCE(l->peer_cut_known),
-			     atomic64_read(&l->wakes), READ_ONCE(l->sk_closed),
-			     READ_ONCE(l->peer_closed), READ_ONCE(l->dead));
+	if (ipv6_addr_v4mapped(a))
+		seq_printf(seq, " %s=%pI4:%u", key, &a->s6_addr32[3],
+			   ntohs(port));
+	else
+		seq_printf(seq, " %s=[%pI6c]:%u", key, a, ntohs(port));
 }
 
-/* sysfs "conns": one line per switched connection. */
-int tsmc_links_show(char *buf, int at)
+/* One line of /proc/net/tsmc_xen (format in docs/module.md). */
+void tsmc_link_show(struct seq_file *seq, struct tsmc_pair *p,
+		    struct tsmc_link *l)
 {
-	struct tsmc_pair *p;
-	struct tsmc_link *l;
-	int len = 0;
-
-	list_for_each_entry(p, &tsmc_pairs, node) {
-		rcu_read_lock();
-		list_for_each_entry_rcu(l, &p->links, node)
-			len += tsmc_link_show(p, l, buf, at + len);
-		rcu_read_unlock();
-	}
-	return len;
+	seq_printf(seq, "peer=%u id=%u side=%s", p->peer, l->conn_id,
+		   l->active ? "active" : "passive");
+	tsmc_addr_show(seq, "local", &l->laddr, l->lport);
+	tsmc_addr_show(seq, "remote", &l->raddr, l->rport);
+	seq_printf(seq,
+		   " tx_bytes=%llu rx_bytes=%llu tx_fill=%u rx_fill=%u ring=%u my_cut=%d peer_cut=%d wakes=%lld closed=%d peer_closed=%d dead=%d\n",
+		   READ_ONCE(l->tx_bytes), READ_ONCE(l->rx_bytes),
+		   tsmc_cring_fill(&l->tx), tsmc_cring_fill(&l->rx),
+		   l->tx.ring.size, READ_ONCE(l->my_cut_set),
+		   READ_ONCE(l->peer_cut_known), atomic64_read(&l->wakes),
+		   READ_ONCE(l->sk_closed), READ_ONCE(l->peer_closed),
+		   READ_ONCE(l->dead));
 }

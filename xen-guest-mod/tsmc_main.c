@@ -103,20 +103,25 @@ static int __init tsmc_init(void)
 	err = tsmc_sysfs_init();
 	if (err)
 		goto err_doorbell;
+	err = tsmc_procfs_init();
+	if (err)
+		goto err_sysfs;
 	err = tsmc_xs_report(tsmc_initial_state());
 	if (err)
 		pr_warn("cannot report to dom0 (%d)\n", err);
 	err = tsmc_xs_start();
 	if (err)
-		goto err_sysfs;
+		goto err_report;
 
 	pr_info("version %s (wire %u) loaded in domain %u\n",
 		TSMC_MODULE_VERSION, TSMC_WIRE_VERSION, tsmc_self);
 	return 0;
 
+err_report:
+	tsmc_procfs_exit();
+	tsmc_xs_report_remove();
 err_sysfs:
 	tsmc_sysfs_exit();
-	tsmc_xs_report_remove();
 err_doorbell:
 	tsmc_doorbell_exit();
 err_wq:
@@ -135,6 +140,7 @@ static void __exit tsmc_exit(void)
 	tsmc_xs_stop();
 	tsmc_pair_remove_all();
 	rcu_barrier();		/* links freed by call_rcu */
+	tsmc_procfs_exit();
 	tsmc_sysfs_exit();
 	destroy_workqueue(tsmc_wq);
 	tsmc_xs_report_remove();

@@ -168,7 +168,9 @@ int tsmc_pool_peer_add(struct tsmc_pair *p,
 /*
  * Take @n consecutive free slots of our own pool (a connection ring run
  * when n > 1); -ENOSPC if there are none now. Either way the pool grows
- * in the background while fewer than @n + TSMC_POOL_LOW_WATER are free.
+ * in the background while fewer than 2 * @n + TSMC_POOL_LOW_WATER are
+ * free: room for the next two runs, as connections come in bursts
+ * (iperf3 -P, a client's pool) and an OFFER cannot wait for a grant.
  */
 int tsmc_pool_run_get(struct tsmc_pair *p, unsigned int n)
 {
@@ -187,7 +189,7 @@ int tsmc_pool_run_get(struct tsmc_pair *p, unsigned int n)
 			ret = s;
 		}
 		pool->low_water = max(pool->low_water,
-				      n + TSMC_POOL_LOW_WATER);
+				      2 * n + TSMC_POOL_LOW_WATER);
 		tsmc_pool_want_grow(p);
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);

@@ -212,7 +212,13 @@ static u32 tsmc_tx_room(const struct tsmc_link *l)
 	u32 used = READ_ONCE(l->tx.ring.local) -
 		   tsmc_idx_load(&l->tx.ring.idx->c.cons);
 
-	return used < l->tx.ring.size ? l->tx.ring.size - used : 0;
+	/*
+	 * A cons no valid ring can have (ahead of our prod) counts as room:
+	 * the sleeper wakes and reserve() finds the lie.
+	 */
+	if (used > l->tx.ring.size)
+		return l->tx.ring.size;
+	return l->tx.ring.size - used;
 }
 
 /* Lazily point an accepted socket's ops at ours (poll, splice). */
@@ -262,6 +268,31 @@ static bool tsmc_tx_wake_cond(struct sock *sk, struct tsmc_link *l)
 	       tsmc_ring_error(&l->tx.ring);
 }
 
+/*
+ * A ring call failed: the errno for the application. A peer that broke the
+ * ring's rules (-EPROTO: an index or flag no honest peer writes) gets the
+ * connection reset both ways, once, and the pair counts it; an application
+ * sees ECONNRESET, as for a TCP RST.
+ */
+static int tsmc_ring_errno(struct tsmc_link *l, int err)
+{
+	struct tsmc_pair *p = l->pair;
+
+	if (err == -EPIPE)
+		return -EPIPE;
+	if (err == -EPROTO && !l->broken) {
+		l->broken = true;
+		tsmc_count(p, &p->cstats.ring_broken);
+		pr_warn_ratelimited("peer %u broke the ring of connection %u: reset\n",
+				    p->peer, l->conn_id);
+		if (l->my_cut_set) {
+			tsmc_ring_set_error(&l->tx.ring);
+			tsmc_link_notify(l);
+		}
+	}
+	return -ECONNRESET;
+}
+
 /* Under the socket lock; returns bytes queued or an error. */
 static int tsmc_send_ring(struct sock *sk, struct tsmc_link *l,
 			  struct msghdr *msg, size_t size)
@@ -289,7 +320,7 @@ static int tsmc_send_ring(struct sock *sk, struct tsmc_link *l,
 				      min_t(size_t, size - copied,
 					    tsmc_chunk(&l->tx)));
 		if (n < 0) {
-			err = n == -EPIPE ? -EPIPE : -ECONNRESET;
+			err = tsmc_ring_errno(l, n);
 			break;
 		}
 		if (n > 0) {
@@ -297,7 +328,7 @@ static int tsmc_send_ring(struct sock *sk, struct tsmc_link *l,
 			if (c) {
 				n = tsmc_ring_commit(&l->tx.ring, c);
 				if (n < 0) {
-					err = -ECONNRESET;
+					err = tsmc_ring_errno(l, n);
 					break;
 				}
 				if (n)
@@ -395,7 +426,7 @@ static int tsmc_recv_ring(struct tsmc_link *l, struct msghdr *msg,
 	n = tsmc_ring_peek_min(&l->rx.ring, sp,
 			       min_t(size_t, len, tsmc_chunk(&l->rx)));
 	if (n < 0)
-		return n == -EPROTO ? -EPROTO : -ECONNRESET;
+		return tsmc_ring_errno(l, n);
 	if (!n)
 		return tsmc_ring_eof(&l->rx.ring) ? -ENODATA : 0;
 	c = tsmc_copy_spans(&l->rx, sp,
@@ -406,7 +437,7 @@ static int tsmc_recv_ring(struct tsmc_link *l, struct msghdr *msg,
 	if (!(flags & MSG_PEEK)) {
 		n = tsmc_ring_consume(&l->rx.ring, c);
 		if (n < 0)
-			return -ECONNRESET;
+			return tsmc_ring_errno(l, n);
 		if (n)
 			tsmc_link_notify(l);
 		l->rx_bytes += c;
@@ -645,7 +676,7 @@ static struct tsmc_link *tsmc_detach(struct sock *sk, bool reset)
 	unread = !l->dead && (!l->peer_cut_known || !tsmc_tcp_left(sk, l)) &&
 		 tsmc_rx_avail(l);
 	/* SO_LINGER {1, 0} aborts: the peer must see a reset, not EOF. */
-	abort = reset || unread ||
+	abort = reset || unread || l->broken ||
 		(sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime);
 	if (!l->dead) {
 		if (l->my_cut_set) {
@@ -657,7 +688,7 @@ static struct tsmc_link *tsmc_detach(struct sock *sk, bool reset)
 		tsmc_ring_set_closed(&l->rx.ring);
 		tsmc_link_notify(l);
 	}
-	if (unread) {
+	if (unread || l->broken) {
 		sock_set_flag(sk, SOCK_LINGER);
 		WRITE_ONCE(sk->sk_lingertime, 0);
 	}

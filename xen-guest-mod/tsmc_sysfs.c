@@ -178,18 +178,6 @@ static struct kobj_attribute self_attr = __ATTR_RO(self);
 static struct kobj_attribute host_tag_attr = __ATTR_RO(host_tag);
 static struct kobj_attribute pairs_attr = __ATTR_RO(pairs);
 
-static ssize_t conns_show(struct kobject *k, struct kobj_attribute *a,
-			  char *buf)
-{
-	int len;
-
-	mutex_lock(&tsmc_lock);
-	len = tsmc_links_show(buf, 0);
-	mutex_unlock(&tsmc_lock);
-	return len;
-}
-
-static struct kobj_attribute conns_attr = __ATTR_RO(conns);
 static struct kobj_attribute grants_deferred_attr =
 	__ATTR_RO(grants_deferred);
 static struct kobj_attribute ping_attr = __ATTR_RW(ping);
@@ -202,7 +190,6 @@ static struct attribute *tsmc_attrs[] = {
 	&self_attr.attr,
 	&host_tag_attr.attr,
 	&pairs_attr.attr,
-	&conns_attr.attr,
 	&grants_deferred_attr.attr,
 	&ping_attr.attr,
 	&fault_attr.attr,

@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <linux/in6.h>
 #include <xen/grant_table.h>
 #include <xen/interface/event_channel.h>
 #include <xen/xenbus.h>
@@ -141,12 +143,17 @@ struct tsmc_link {
 	bool			my_cut_set;
 	bool			peer_cut_known;
 	bool			reading;	/* we set READING in rx */
+	bool			broken;		/* peer broke a ring: reset */
 	/* Under p->link_lock: */
 	bool			sk_closed;	/* our close() ran */
 	bool			peer_closed;	/* its CLOSE came */
 	bool			dead;		/* pair down: rings unusable */
 	u64			tx_bytes, rx_bytes;	/* under the socket lock */
 	atomic64_t		wakes;
+	/* For /proc/net/tsmc_xen, copied at birth: sk goes at close. */
+	possible_net_t		net;
+	struct in6_addr		laddr, raddr;	/* IPv4 as v4-mapped */
+	__be16			lport, rport;
 };
 
 /* Per-pair OFFER/ACCEPT counters, shown in sysfs "pairs". */
@@ -165,6 +172,7 @@ struct tsmc_conn_stats {
 	u64	closes_in;
 	u64	switched;		/* sockets moved onto rings */
 	u64	switch_refused;		/* ULP, psock, user data, closed */
+	u64	ring_broken;		/* peer broke a connection ring */
 };
 
 struct tsmc_pair {
@@ -332,7 +340,11 @@ void tsmc_links_wake(struct tsmc_pair *p);
 void tsmc_links_kill(struct tsmc_pair *p);
 void tsmc_link_sk_closed(struct tsmc_link *l);
 void tsmc_link_peer_closed(struct tsmc_pair *p, u32 conn_id, bool peer_active);
-int tsmc_links_show(char *buf, int at);
+void tsmc_link_show(struct seq_file *seq, struct tsmc_pair *p,
+		    struct tsmc_link *l);
+int tsmc_links_scribble(struct tsmc_pair *p);
+int tsmc_procfs_init(void);
+void tsmc_procfs_exit(void);
 
 /* tsmc_proto.c: the socket switch (proto override) */
 int tsmc_proto_switch(struct tsmc_link *l, struct sock *sk);

@@ -49,5 +49,6 @@ echo "=== all kernels"
 . lib/report.sh
 print_table out/results.jsonl
 print_compare out/results.jsonl
+print_failures out/results.jsonl
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ $rc_all = 0 ]

@@ -29,10 +29,11 @@ WORK=$LAB_CACHE/work/$LAB_RUN
 trap 'qemu_stop' EXIT
 trap 'info "interrupted"; exit 130' INT TERM HUP
 
-# Scenarios: default = every directory whose scenario.conf is not SELFTEST=1.
+# Scenarios: default = every directory whose scenario.conf is neither
+# SELFTEST=1 (run by check.sh) nor BENCH=1 (figures only: make bench).
 if [ -z "${LAB_SCENARIOS:-}" ]; then
 	LAB_SCENARIOS=$(for c in "$LAB_DIR"/scenarios/*/scenario.conf; do
-		grep -q '^SELFTEST=1' "$c" || basename "$(dirname "$c")"
+		grep -Eq '^(SELFTEST|BENCH)=1' "$c" || basename "$(dirname "$c")"
 	done | tr '\n' ' ')
 fi
 LAB_SCENARIOS=$(echo "${LAB_SCENARIOS//,/ }" | xargs)
@@ -97,6 +98,7 @@ cat "$LAB_OUT_TOP"/run-6.*/results.jsonl >"$LAB_OUT_TOP/results.jsonl" 2>/dev/nu
 echo
 print_table "$LAB_OUT/results.jsonl"
 print_compare "$LAB_OUT/results.jsonl"
+print_failures "$LAB_OUT/results.jsonl"
 echo
 info "results: $LAB_OUT/results.jsonl (all kernels: $LAB_OUT_TOP/results.jsonl); logs: $LAB_OUT"
 if [ $rc = 0 ]; then info "lab run $LAB_RUN: all scenarios passed"; else info "lab run $LAB_RUN: FAILED"; fi

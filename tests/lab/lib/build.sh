@@ -23,6 +23,10 @@ build_in_chroot() {
 	info "building tests/tools"
 	chroot_sh make -C $SRC_IN/tests/tools all BUILD=$OUT_IN/tools >>"$log" 2>&1 ||
 		{ tail -n 20 "$log" >&2; die "tests/tools failed to build in the chroot (log: $log)"; }
+	info "building tsmc-ss"
+	chroot_sh make -C $SRC_IN/xen-guest-mod/tsmc-ss all BUILD=$OUT_IN/tsmc-ss >>"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "tsmc-ss failed to build in the chroot (log: $log)"; }
+	cp "$LAB_BUILD_OUT/tsmc-ss/tsmc-ss" "$LAB_BUILD_OUT/tools/"
 
 	# The module and dom0-tools are other issues' work in progress: a broken
 	# build only fails the scenarios that need them (they find no file).

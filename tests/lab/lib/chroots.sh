@@ -2,7 +2,7 @@
 # Build (once, cached by package versions) the dom0 root filesystem and the
 # per-kernel build chroot with mmdebstrap.
 
-DOM0_PKGS="xen-utils-4.17 xenstore-utils iproute2 bridge-utils iperf3 busybox kmod procps iputils-ping"
+DOM0_PKGS="xen-utils-4.17 xenstore-utils iproute2 bridge-utils iperf3 busybox kmod procps iputils-ping redis-server redis-tools"
 # libbpf-dev: the tsmc-bpf loader; dwarves (pahole): module BTF on 6.12,
 # which the kfunc doorbell needs.
 BUILD_PKGS="gcc make libc6-dev libxen-dev kmod libbpf-dev dwarves"

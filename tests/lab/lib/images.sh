@@ -67,7 +67,8 @@ build_guest_initrd() {
 	local g=$WORK/guestroot
 	rm -rf "$g"
 	merged_usr_skeleton "$g"
-	copy_with_libs "$DOM0_ROOT" "$g" /usr/bin/busybox /usr/bin/iperf3 /usr/bin/xenstore
+	copy_with_libs "$DOM0_ROOT" "$g" /usr/bin/busybox /usr/bin/iperf3 /usr/bin/xenstore \
+		/usr/bin/redis-server /usr/bin/redis-cli /usr/bin/redis-benchmark
 	local a
 	for a in $("$DOM0_ROOT/usr/bin/busybox" --list 2>/dev/null || chroot "$DOM0_ROOT" busybox --list); do
 		[ -e "$g/usr/bin/$a" ] || ln -s busybox "$g/usr/bin/$a"

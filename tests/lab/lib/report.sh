@@ -87,6 +87,15 @@ print_compare() {
 			printf "  throughput, iperf3 1 stream: %sx, 4 streams: %sx (target >= 8x)\n", ratio(k, "tsmc_iperf3_gbps", "iperf3_a_to_b_gbps"), ratio(k, "tsmc_iperf3_p4_gbps", "iperf3_a_to_b_gbps")
 			printf "  64 B round trip: netfront/tsmc %sx (target >= 8x)\n", ratio(k, "rr64_rtt_us", "tsmc_rr64_rtt_us")
 			printf "  connect+accept+close rate: %sx (target >= 0.8x)\n", ratio(k, "tsmc_crr_per_s", "crr_per_s")
+			printf "  redis-benchmark GET rate: %sx, SET rate: %sx (no target)\n", ratio(k, "tsmc_redis_get_rps", "redis_get_rps"), ratio(k, "tsmc_redis_set_rps", "redis_set_rps")
 		}
 	}' "$1"
+}
+
+# print_failures JSONL: every fail verdict with its reason, last, so that
+# the tail of a CI log says what broke.
+print_failures() {
+	awk '
+	function field(k,   m) { if (match($0, "\"" k "\":(\"[^\"]*\"|[^,}]*)")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
+	field("verdict") == "fail" { printf "FAILED %s on %s: %s\n", field("scenario"), field("kernel"), field("reason") }' "$1"
 }

@@ -27,9 +27,12 @@ want='{"scenario":"netfront","kernel":"6.1","metric":"tcp_stream_gbps","value":0
 printf '%s\n' '{"scenario":"netfront","kernel":"6.1","metric":"rr64_rtt_us","value":9000}' \
 	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_rr64_rtt_us","value":600}' \
 	'{"scenario":"netfront","kernel":"6.1","metric":"crr_per_s","value":40}' \
-	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_crr_per_s","value":44}' >"$T/c.jsonl"
+	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_crr_per_s","value":44}' \
+	'{"scenario":"netfront","kernel":"6.1","metric":"redis_get_rps","value":500}' \
+	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_redis_get_rps","value":1250}' >"$T/c.jsonl"
 print_compare "$T/c.jsonl" >"$T/c.txt"
 grep -q 'netfront/tsmc 15.00x' "$T/c.txt" && grep -q 'rate: 1.10x' "$T/c.txt" && grep -q '1 stream: -x' "$T/c.txt" &&
+	grep -q 'GET rate: 2.50x, SET rate: -x' "$T/c.txt" &&
 	ok "tsmc vs netfront ratios" || { bad "tsmc vs netfront ratios"; cat "$T/c.txt"; }
 
 LAB_SCENARIOS="netfront" check_verdicts "$T/r.jsonl" x && ok "all pass -> 0" || bad "all pass -> 0"
@@ -41,6 +44,9 @@ else
 	grep -q '"scenario":"missing","kernel":"6.1","verdict":"fail","reason":"no verdict: dom0 died"' "$T/m.jsonl" &&
 		ok "missing verdict -> non-zero + fail line" || bad "missing verdict fail line"
 fi
+print_failures "$T/r.jsonl" >"$T/failed"
+[ "$(cat "$T/failed")" = "FAILED other on 6.1: b:killed-at-time-limit-20s" ] && ok "failures listed" ||
+	{ bad "failures listed"; cat "$T/failed"; }
 print_table "$T/r.jsonl" >"$T/table"
 grep -q '^netfront *tcp_stream_gbps *0.41$' "$T/table" && ok "table row" || { bad "table row"; cat "$T/table"; }
 echo "$pass passed, $fail failed"

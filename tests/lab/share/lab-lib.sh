@@ -53,3 +53,28 @@ lab_get() {
 
 # lab_tool_value FILE NAME: value of a "name value" line printed by tests/tools.
 lab_tool_value() { awk -v k="$2" '$1 == k {print $2; exit}' "$1"; }
+
+# redis_start: Debian's redis-server, unchanged, on port 6379 (all
+# addresses, no persistence, no protected mode: the lab has no password).
+redis_start() {
+	redis-server --port 6379 --bind '* -::*' --protected-mode no --save '' \
+		--appendonly no --daemonize no >/tmp/redis-srv.log 2>&1 &
+	REDIS_PID=$!
+}
+
+redis_stop() { kill "$REDIS_PID" 2>/dev/null; }
+
+# redis_check HOST: a 96 KiB random value SET and read back by redis-cli
+# equals itself; then redis-benchmark's SET and GET rates (4 clients, 2000
+# requests each) as "set_rps N" / "get_rps N" lines. Fails on any error.
+redis_check() {
+	head -c 73728 /dev/urandom | base64 -w0 >/tmp/redis-val || return 1
+	timeout 60 redis-cli -h "$1" -x set tsmc-lab-key </tmp/redis-val | grep -qx OK || return 1
+	timeout 60 redis-cli -h "$1" --raw get tsmc-lab-key >/tmp/redis-got || return 1
+	echo >>/tmp/redis-val
+	cmp -s /tmp/redis-val /tmp/redis-got || { echo "redis: value read back differs" >&2; return 1; }
+	timeout 120 redis-benchmark -h "$1" -p 6379 -c 4 -n 2000 -t set,get -q >/tmp/redis-bench.log 2>&1 || return 1
+	tr '\r' '\n' </tmp/redis-bench.log | awk '
+		$1 == "SET:" { s = $2 } $1 == "GET:" { g = $2 }
+		END { if (s == "" || g == "") exit 1; print "set_rps " s; print "get_rps " g }'
+}

@@ -148,6 +148,40 @@ program_attach() {
 	[ "$(bpf_doorbell)" = "$1" ] || fail "loader picked '$(bpf_doorbell)' on $(uname -r), want $1"
 }
 
+# wait_until SECONDS CMD...: poll CMD every 0.1 s; 1 if it never succeeded.
+wait_until() {
+	_uend=$(lab_deadline "$1")
+	shift
+	until "$@"; do
+		lab_before "$_uend" || return 1
+		sleep 0.1
+	done
+}
+
+# both_files A B: both non-empty (clients' exit-code files)
+both_files() { [ -s "$1" ] && [ -s "$2" ]; }
+
+# not_connected PEER: the pair with PEER is not (or no longer) connected
+not_connected() { [ "$(pair_state "$1")" != connected ]; }
+
+# sending_to ADDR:PORT: a switched connection to ADDR:PORT has sent bytes
+sending_to() { grep -q "remote=$1 tx_bytes=[1-9]" /proc/net/tsmc_xen; }
+
+# tsmc_up PEER [PARAM...]: once dom0 provisioned the pair, a fresh module
+# (PARAMs) paired with PEER and the sockops program with its doorbell.
+tsmc_up() {
+	await provisioned 60 >/dev/null || fail "dom0 did not provision"
+	module_load "$@"
+	program_attach "$(want_doorbell)"
+}
+
+# fail_state REASON: fail, showing the pairs and the switched connections
+# (a hang on the switched path must fail with the state shown).
+fail_state() {
+	cat "$SYS/pairs" /proc/net/tsmc_xen
+	fail "$1"
+}
+
 # module_load PEER [PARAM...]: fresh module, pair with PEER connected.
 module_load() {
 	_peer=$1

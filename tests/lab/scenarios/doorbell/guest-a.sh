@@ -2,10 +2,8 @@
 . /lab/lab-lib.sh
 . /lab/tsmc-lib.sh
 OTHER=b
-await provisioned 60 >/dev/null || fail "dom0 did not provision"
 # 48 slots each way: room for two 17-slot rings, so the pool can be filled.
-module_load "$DOMID_B" fault_inject=1 pool_slots=48
-program_attach "$(want_doorbell)"
+tsmc_up "$DOMID_B" fault_inject=1 pool_slots=48
 await b-ready 60 >/dev/null || fail "b not ready"
 
 # step NAME ADDR PORT FAMILY N: connect, then our Nth doorbell must be it
@@ -86,7 +84,7 @@ tcp_pingpong client -c "$IP_B" -p 5101 -n 5 -C tsmc_doorbell >/tmp/pp.log 2>&1 |
 [ "$(doorbell_count bad_magic)" = $((bad + 1)) ] && [ "$(doorbell_count taken)" = "$taken" ] ||
 	fail "hand-selected cc: $(cat "$SYS/doorbell")"
 lab_put a-finished 1
-cat "$SYS/pairs" "$SYS/conns"
+cat "$SYS/pairs" /proc/net/tsmc_xen
 unload_module || fail "rmmod failed"
 dmesg_clean || fail "kernel warnings"
 await b-done 60 >/dev/null || fail "b did not finish"

@@ -3,9 +3,7 @@
 . /lab/lab-lib.sh
 . /lab/tsmc-lib.sh
 OTHER=a
-await provisioned 60 >/dev/null || fail "dom0 did not provision"
-module_load "$DOMID_A" fault_inject=1 pool_slots=48
-program_attach "$(want_doorbell)"
+tsmc_up "$DOMID_A" fault_inject=1 pool_slots=48
 tcp_pingpong server -b 0.0.0.0 -p 5101 >/dev/null &
 tcp_pingpong server -b :: -p 5106 >/dev/null &
 sleep 1
@@ -64,7 +62,7 @@ echo "$DOMID_A 0" >"$SYS/pool_hold" || fail "pool_hold release"
 pool_idle "$DOMID_A" 5 || fail "full pool: slots not given back"
 lab_put b-full-done 1
 await a-finished 60 >/dev/null || fail "a did not finish"
-cat "$SYS/pairs" "$SYS/conns"
+cat "$SYS/pairs" /proc/net/tsmc_xen
 unload_module || fail "rmmod failed"
 dmesg_clean || fail "kernel warnings"
 lab_put b-done pass

@@ -1,4 +1,5 @@
-# Client side: RTT, iperf3 both directions, connect rate, 256 MiB sha256 stream.
+# Client side: RTT, iperf3 both directions, connect rate, redis, 256 MiB
+# sha256 stream.
 . /lab/lab-lib.sh
 lab_get b_ready 60 >/dev/null || lab_fail "server guest b never became ready"
 ping -c 1 -W 5 "$IP_B" >/dev/null || lab_fail "no ping reply from b ($IP_B)"
@@ -22,6 +23,10 @@ lab_metric iperf3_b_to_a_gbps "$(echo "$v" | tail -n1)"
 tcp_crr client -c "$IP_B" -p 5003 -d 3 >/tmp/crr.log || lab_fail "tcp_crr failed"
 cat /tmp/crr.log
 lab_metric crr_per_s "$(lab_tool_value /tmp/crr.log crr_per_s)"
+
+redis_check "$IP_B" >/tmp/redis.log || { cat /tmp/redis-bench.log; lab_fail "redis check failed"; }
+lab_metric redis_set_rps "$(lab_tool_value /tmp/redis.log set_rps)"
+lab_metric redis_get_rps "$(lab_tool_value /tmp/redis.log get_rps)"
 
 tcp_stream_sha client -c "$IP_B" -p 5004 -B 256M >/tmp/ss.log
 rc=$?

@@ -8,12 +8,14 @@ tcp_crr server -p 5003 >/tmp/crr-srv.log &
 crr=$!
 tcp_stream_sha server -p 5004 >/tmp/ss-srv.log &
 ss=$!
+redis_start
 sleep 1
 lab_put b_ready 1
 lab_get a_done $((LAB_TIMEOUT - 10)) >/dev/null
 wait $ss
 ss_rc=$?
 kill $pp $ip3 $crr 2>/dev/null
+redis_stop
 cat /tmp/ss-srv.log
 sha=$(lab_tool_value /tmp/ss-srv.log sha256)
 bytes=$(lab_tool_value /tmp/ss-srv.log bytes)

@@ -10,6 +10,7 @@ trap 'kill $DAEMON 2>/dev/null; xl destroy guest-d 2>/dev/null' EXIT
 sed -e 's/guest-a/guest-d/' -e 's/lab_role=a/lab_role=d/' \
 	-e 's/10\.99\.0\.11/10.99.0.14/' -e 's/99:00:11/99:00:14/' \
 	/lab/guest-a.cfg >/tmp/guest-d.cfg
+lab_put d-ip 10.99.0.14
 
 for round in 1 2; do
 	d=$(start_d) || fail "guest-d ($round) did not come up"

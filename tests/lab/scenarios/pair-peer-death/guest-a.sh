@@ -5,9 +5,22 @@ OTHER=dom0
 rmmod tsmc_xen 2>/dev/null
 dmesg -c >/dev/null
 insmod "$KO" || fail "insmod failed"
+program_attach "$(want_doorbell)"
 
 d1=$(await d1 300) || fail "no guest-d from dom0"
 wait_state "$d1" connected 120 || fail "pair with d ($d1) did not connect"
+# A switched stream to d is running when d dies: it must end in a reset.
+ip_d=$(await d-ip 5) || fail "dom0 did not say d's address"
+# d cannot write to the lab's xenstore directory: retry until it listens.
+(for _ in $(seq 60); do
+	tcp_stream_sha client -c "$ip_d" -p 5004 -B 4G >/tmp/ss.log 2>&1
+	rc=$?
+	grep -q 'Connection refused' /tmp/ss.log || break
+	sleep 1
+done
+echo $rc >/tmp/ss.rc) &
+wait_until 60 sending_to "$ip_d:5004" || { cat /tmp/ss.log; fail_state "no switched stream to d"; }
+[ -s /tmp/ss.rc ] && { cat /tmp/ss.log; fail "the stream to d ended before d died"; }
 lab_put a-saw-d1 1
 
 # d is destroyed without a word: our side must notice and drop its pages.
@@ -25,6 +38,11 @@ down_ms=$(($(now_ms) - t1))
 lab_metric peer_down_ms "$down_ms"
 lab_metric xl_destroy_ms $((t1 - t0))
 [ "$down_ms" -le 2000 ] || fail "channel went down $down_ms ms after xl destroy returned (limit 2000)"
+# The stream's sender, asleep on a full ring or copying, gets a reset.
+wait_until 10 test -s /tmp/ss.rc || fail_state "stream to dead d still blocked 10 s after the channel went down"
+cat /tmp/ss.log
+[ "$(cat /tmp/ss.rc)" != 0 ] && grep -q 'Connection reset' /tmp/ss.log ||
+	fail "stream to dead d: exit $(cat /tmp/ss.rc), no reset"
 lab_put a-saw-down 1
 # dom0's daemon removes the pair directory; we then drop the pair itself.
 n=0
