@@ -125,6 +125,10 @@ void tsmc_pool_start(struct tsmc_pair *p)
 	pool->stopped = false;
 	pool->own_max = min_t(u32, p->peer_slots_max, TSMC_POOL_MAX_SLOTS);
 	pool->own_max -= pool->own_max % TSMC_POOL_REFS_PER_MSG;
+	/* Room for two connection rings before the first one asks. */
+	pool->low_water = max_t(unsigned int, pool->low_water,
+				2 * TSMC_RING_RUN_SLOTS(tsmc_ring_order) +
+				TSMC_POOL_LOW_WATER);
 	tsmc_pool_want_grow(p);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }

@@ -29,7 +29,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -899,7 +902,164 @@ static void srv_dontwait(struct ctx *c)
 	report(c, "sent", send_pat(c, fd, tx_seed(c), 0, 16, NULL) == 0);
 }
 
-/* ---- 7. SO_RCVLOWAT --------------------------------------------------- */
+/* ---- 7. sendfile / splice --------------------------------------------- */
+
+#define SPL_FILE (MIB + 4093)           /* sendfile() from a memfd */
+#define SPL_PIPE ((64u << 10) + 1)      /* then vmsplice() + splice() through a pipe */
+#define SPL_TOTAL (SPL_FILE + SPL_PIPE)
+#define SPL_CHUNK (64u << 10)           /* server: at most this per splice() */
+
+/* vmsplice() lends these pages to the pipe and the socket may hold on to
+ * them until the bytes are acknowledged: nothing else writes this buffer. */
+static uint8_t splbuf[SPL_PIPE];
+
+/* A memfd (or else an unlinked file in /tmp) with the first SPL_FILE bytes. */
+static int spl_file(struct ctx *c)
+{
+	char path[] = "/tmp/tcp_semantics.XXXXXX";
+	int fd = memfd_create("tcp_semantics", MFD_CLOEXEC);
+	uint64_t off;
+
+	if (fd < 0) {
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd < 0)
+			return whyf(c, "memfd_create, then mkostemp: %s", strerror(errno));
+		unlink(path);
+	}
+	for (off = 0; off < SPL_FILE; off += BUF) {
+		size_t len = SPL_FILE - off < BUF ? SPL_FILE - off : BUF;
+
+		out_fill(c, txbuf, len, tx_seed(c), off);
+		if (write_full(fd, txbuf, len)) {
+			whyf(c, "write to the file: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* sendfile() the file to the blocking socket until it is all sent (or
+ * sendfile() returns 0: the file is shorter); *sent is how much went. */
+static int spl_sendfile(struct ctx *c, int fd, uint64_t *sent)
+{
+	off_t off = 0;
+	int mfd = spl_file(c), rc = 0;
+
+	if (mfd < 0)
+		return -1;
+	while ((uint64_t)off < SPL_FILE) {
+		ssize_t r = sendfile(fd, mfd, &off, SPL_FILE - (size_t)off);
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			rc = whyf(c, "sendfile at byte %lld %s", (long long)off, rstr(r, errno));
+			break;
+		}
+	}
+	*sent = (uint64_t)off;
+	close(mfd);
+	return rc;
+}
+
+/* The next SPL_PIPE bytes: vmsplice() into a pipe, splice() on to the socket. */
+static int spl_pipe_out(struct ctx *c, int fd)
+{
+	size_t in = 0, out = 0;
+	int p[2], rc = 0;
+
+	if (pipe2(p, O_CLOEXEC))
+		return whyf(c, "pipe2: %s", strerror(errno));
+	out_fill(c, splbuf, SPL_PIPE, tx_seed(c), SPL_FILE);
+	while (!rc && out < SPL_PIPE) {
+		struct iovec iov = { splbuf + in, SPL_PIPE - in };
+		/* The pipe is empty here: this takes what fits, without blocking. */
+		ssize_t r = vmsplice(p[1], &iov, 1, 0);
+
+		if (r <= 0) {
+			rc = whyf(c, "vmsplice at byte %zu %s", SPL_FILE + in, rstr(r, errno));
+			break;
+		}
+		in += (size_t)r;
+		while (!rc && out < in) {
+			r = splice(p[0], NULL, fd, NULL, in - out, 0);
+			if (r > 0)
+				out += (size_t)r;
+			else
+				rc = whyf(c, "splice at byte %zu %s", SPL_FILE + out, rstr(r, errno));
+		}
+	}
+	close(p[0]);
+	close(p[1]);
+	return rc;
+}
+
+/* splice() n bytes from the socket into the pipe p, at most SPL_CHUNK at a
+ * time, and check what comes out of the pipe. After a wrong byte it keeps
+ * reading, so *got still says whether all n arrived. */
+static int spl_pipe_in(struct ctx *c, int fd, const int p[2], uint64_t n, uint64_t *got)
+{
+	int bad = 0;
+
+	for (*got = 0; *got < n;) {
+		size_t len = n - *got < SPL_CHUNK ? (size_t)(n - *got) : SPL_CHUNK;
+		ssize_t r = splice(fd, NULL, p[1], NULL, len, 0);
+
+		if (r == 0)
+			return bad ? -1 : whyf(c, "EOF after %llu of %llu bytes",
+					       (unsigned long long)*got, (unsigned long long)n);
+		if (r < 0)
+			return bad ? -1 : whyf(c, "splice after %llu of %llu bytes %s",
+					       (unsigned long long)*got, (unsigned long long)n,
+					       rstr(r, errno));
+		/* All r bytes are in the pipe already. */
+		if (read_full(p[0], rxbuf, (size_t)r) != r)
+			return bad ? -1 : whyf(c, "read from the pipe: %s", strerror(errno));
+		if (!bad && pat_verify(c, rxbuf, (size_t)r, rx_seed(c), *got))
+			bad = 1;
+		*got += (uint64_t)r;
+	}
+	return bad ? -1 : 0;
+}
+
+static void cli_splice(struct ctx *c)
+{
+	uint64_t sent = 0;
+	int fd, rc;
+
+	STEP(c, "connect", fd = data_connect(c, 0));
+	rc = spl_sendfile(c, fd, &sent);
+	if (!report(c, "sendfile_all_bytes",
+		    !rc && expect(c, sent == SPL_FILE, "sent %llu of %u bytes",
+				  (unsigned long long)sent, SPL_FILE)))
+		return;
+	report(c, "splice_to_socket_all_bytes", spl_pipe_out(c, fd) == 0);
+	STEP(c, "shutdown", shutdown(fd, SHUT_WR) ? whyf(c, "%s", strerror(errno)) : 0);
+}
+
+static void srv_splice(struct ctx *c)
+{
+	uint64_t got;
+	ssize_t r;
+	int fd, p[2];
+
+	STEP(c, "accept", fd = accept_data(c, 0));
+	STEP(c, "pipe", pipe2(p, O_CLOEXEC) ? whyf(c, "pipe2: %s", strerror(errno)) : 0);
+	report(c, "splice_from_socket_intact", spl_pipe_in(c, fd, p, SPL_TOTAL, &got) == 0);
+	if (got == SPL_TOTAL) {
+		r = splice(fd, NULL, p[1], NULL, SPL_CHUNK, 0);
+		report(c, "eof_after_last_byte",
+		       expect(c, r == 0, "splice after the last byte %s", rstr(r, errno)));
+	} else {
+		whyf(c, "got %llu of %u bytes", (unsigned long long)got, SPL_TOTAL);
+		report(c, "eof_after_last_byte", 0);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+/* ---- 8. SO_RCVLOWAT --------------------------------------------------- */
 
 #define LOWAT 1000
 #define LOWAT_FIRST 400
@@ -936,7 +1096,7 @@ static void srv_rcvlowat(struct ctx *c)
 	report(c, "sent_in_two_pieces", rc == 0);
 }
 
-/* ---- 8. SO_RCVTIMEO / SO_SNDTIMEO ------------------------------------- */
+/* ---- 9. SO_RCVTIMEO / SO_SNDTIMEO ------------------------------------- */
 
 #define T_TIMEO (0.3 * scale)
 
@@ -1003,7 +1163,7 @@ static void srv_timeo(struct ctx *c)
 			      (unsigned long long)got, (unsigned long long)total));
 }
 
-/* ---- 9. SIOCINQ / SIOCOUTQ -------------------------------------------- */
+/* ---- 10. SIOCINQ / SIOCOUTQ ------------------------------------------- */
 
 #define INQ_S2C 5000
 #define INQ_C2S 7000
@@ -1046,7 +1206,7 @@ static void srv_inq(struct ctx *c)
 	STEP(c, "control", ctl_send(c, "read"));
 }
 
-/* ---- 10. shutdown(SHUT_WR) -------------------------------------------- */
+/* ---- 11. shutdown(SHUT_WR) -------------------------------------------- */
 
 #define SHUT_C2S (100u << 10)
 #define SHUT_S2C (50u << 10)
@@ -1091,7 +1251,7 @@ static void srv_shutdown(struct ctx *c)
 	close_data(c, 0);
 }
 
-/* ---- 11. close with unread data / 12. SO_LINGER {1, 0} ---------------- */
+/* ---- 12. close with unread data / 13. SO_LINGER {1, 0} ---------------- */
 
 #define RST_N 1000
 
@@ -1161,7 +1321,7 @@ static void srv_linger0(struct ctx *c)
 	after_reset(c, fd);
 }
 
-/* ---- 13. many concurrent connections (both ends) ---------------------- */
+/* ---- 14. many concurrent connections (both ends) ---------------------- */
 
 #define MANY_BYTES (64u << 10)
 #define MANY_CHUNK (16u << 10)
@@ -1248,7 +1408,7 @@ static void many(struct ctx *c)
 	report(c, "64_connections_intact", many_io(c) == 0);
 }
 
-/* ---- 14. fork + dup --------------------------------------------------- */
+/* ---- 15. fork + dup --------------------------------------------------- */
 
 #define FD_HALF (256u << 10)
 #define FD_REPLY 4096
@@ -1317,6 +1477,7 @@ static const struct tcase cases[] = {
 	{ "peek", peek, peek },
 	{ "waitall", cli_waitall, srv_waitall },
 	{ "dontwait", cli_dontwait, srv_dontwait },
+	{ "splice", cli_splice, srv_splice },
 	{ "rcvlowat", cli_rcvlowat, srv_rcvlowat },
 	{ "timeo", cli_timeo, srv_timeo },
 	{ "inq", cli_inq, srv_inq },

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run tcp_semantics server and client against each other on 127.0.0.1 and
-# ::1: both must pass and print the same check lines. Then break one case
+# ::1: both must pass and print the same check lines. Then break a case
 # on the server on purpose: the client must report exactly that case.
 # usage: semantics.sh BINDIR
 set -u
@@ -68,7 +68,7 @@ for c in $("$BIN/tcp_semantics" list); do
 	grep -q "^ok   $c\.client\." "$T/v4" && grep -q "^ok   $c\.server\." "$T/v4" || missing+=" $c"
 done
 n=$("$BIN/tcp_semantics" list | wc -l)
-if [ -z "$missing" ] && [ "$n" = 14 ]; then ok "all $n cases report client and server checks"
+if [ -z "$missing" ] && [ "$n" = 15 ]; then ok "all $n cases report client and server checks"
 else bad "cases without client or server checks:${missing:- (list has $n)}"; fi
 
 # A case can fail: the server corrupts byte 0 of what it sends and expects in
@@ -87,6 +87,19 @@ if [ $crc = 1 ] && [ "$src" = 1 ] && grep -q "^FAIL $brk\.client\.recv_1MiB_inta
 	sanitizer_clean "$T/brk.err" "$T/brk.srv"; then
 	ok "TCP_SEMANTICS_BREAK=$brk: only $brk fails, client exits 1"
 else bad "TCP_SEMANTICS_BREAK=$brk (client rc=$crc, server rc=$src)"; show "$T/brk" "$T/brk.err" "$T/brk.srv"; fi
+
+# The splice case alone, broken: the server's splice()d stream is checked too.
+brk=splice
+p=$(port 8)
+TCP_SEMANTICS_BREAK=$brk "$BIN/tcp_semantics" server -p "$p" >"$T/brk2.srv" 2>&1 & srv=$!
+pids+=($srv)
+"$BIN/tcp_semantics" client 127.0.0.1 -p "$p" $brk >"$T/brk2" 2>"$T/brk2.err"; crc=$?
+reap "$srv"
+if [ $crc = 1 ] && [ "$src" = 1 ] &&
+	grep -q "^FAIL $brk\.server\.splice_from_socket_intact: byte 0 is " "$T/brk2" &&
+	[ "$(grep -c '^FAIL' "$T/brk2")" = 1 ] && sanitizer_clean "$T/brk2.err" "$T/brk2.srv"; then
+	ok "TCP_SEMANTICS_BREAK=$brk: $brk fails on the server's check"
+else bad "TCP_SEMANTICS_BREAK=$brk (client rc=$crc, server rc=$src)"; show "$T/brk2" "$T/brk2.err" "$T/brk2.srv"; fi
 
 # Bad input: usage errors exit 2 with a message.
 for args in "bogus" "client -p 1" "client 127.0.0.1" "client 127.0.0.1 -p 1 no_such_case" \

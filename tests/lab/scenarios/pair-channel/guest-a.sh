@@ -25,15 +25,16 @@ cat "$SYS/ping"
 lab_metric ctl_rtt_us "$(($(ping_field avg_ns) / 1000))"
 lab_metric ctl_rtt_max_us "$(($(ping_field max_ns) / 1000))"
 
-# Grant pool: one chunk (24 slots) each way once connected; holding 20
-# leaves fewer than 8 free, so the pool must grow by one chunk on its own.
-wait_field "$DOMID_B" pool_own 24 20 || fail "no initial pool of our own"
-wait_field "$DOMID_B" pool_peer 24 20 || fail "peer's initial pool not mapped"
+# Grant pool: two chunks (48 slots) each way once connected, room for two
+# 17-slot connection rings plus 8; holding 20 leaves fewer than that free,
+# so the pool must grow by one chunk on its own.
+wait_field "$DOMID_B" pool_own 48 20 || fail "no initial pool of our own"
+wait_field "$DOMID_B" pool_peer 48 20 || fail "peer's initial pool not mapped"
 echo "$DOMID_B 20" >"$SYS/pool_hold" || fail "pool_hold refused"
-wait_field "$DOMID_B" pool_own 48 20 || fail "pool did not grow on demand"
-wait_field "$DOMID_B" pool_free 28 5 || fail "pool free count wrong after growth"
+wait_field "$DOMID_B" pool_own 72 20 || fail "pool did not grow on demand"
+wait_field "$DOMID_B" pool_free 52 5 || fail "pool free count wrong after growth"
 echo "$DOMID_B 0" >"$SYS/pool_hold" || fail "pool_hold release refused"
-wait_field "$DOMID_B" pool_free 48 5 || fail "held slots not given back"
+wait_field "$DOMID_B" pool_free 72 5 || fail "held slots not given back"
 lab_put a-pinged 1
 
 # b reloads its module 20 times; we must reconnect every time.

@@ -20,8 +20,8 @@ lab_metric pair_up_ms "$up_ms"
 lab_put b-up 1
 await a-pinged 300 >/dev/null || fail "a did not finish pinging"
 # a's pool grew by one chunk: we must have mapped both.
-wait_field "$DOMID_A" pool_peer 48 20 || fail "a's grown pool not mapped here"
-wait_field "$DOMID_A" pool_own 24 5 || fail "our pool grew without demand"
+wait_field "$DOMID_A" pool_peer 72 20 || fail "a's grown pool not mapped here"
+wait_field "$DOMID_A" pool_own 48 5 || fail "our pool grew without demand"
 
 i=1
 while [ $i -le 20 ]; do
