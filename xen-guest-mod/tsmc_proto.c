@@ -108,8 +108,15 @@ static size_t tsmc_copy_spans(struct tsmc_cring *cr,
 
 			po = off & ~PAGE_MASK;
 			n = min_t(u32, left, PAGE_SIZE - po);
-			c = to_ring ? copy_page_from_iter(pg, po, n, it) :
-				      copy_page_to_iter(pg, po, n, it);
+			/*
+			 * Copies, never page references: on 6.1 an ITER_PIPE
+			 * (splice to a pipe) takes copy_page_to_iter()'s page
+			 * by reference, and a ring page is reused (and may be
+			 * the peer's, mapped) once consumed.
+			 */
+			c = to_ring ?
+			    copy_from_iter(page_address(pg) + po, n, it) :
+			    copy_to_iter(page_address(pg) + po, n, it);
 			done += c;
 			if (c < n)
 				return done;

@@ -28,3 +28,15 @@ pair_daemon_stop() {
 	wait "$DAEMON" 2>/dev/null
 	cat /tmp/tsmc-daemon.log
 }
+
+# pair_scenario: dom0's whole part in a two-guest pair scenario: provision
+# a and b, wait for both verdicts, stop the daemon, pass if both passed.
+pair_scenario() {
+	pair_provision "$DOMID_A" "$DOMID_B"
+	lab_put provisioned 1
+	_a=$(lab_get a-done $((LAB_TIMEOUT - 30)))
+	_b=$(lab_get b-done 60)
+	pair_daemon_stop
+	[ "$_a" = pass ] && [ "$_b" = pass ] || lab_fail "guests reported a=$_a b=$_b"
+	lab_verdict pass
+}
