@@ -545,6 +545,22 @@ static int tsmc_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	return copied ? copied : err;
 }
 
+/*
+ * Lockless: the peer's ring flags once we read from its ring (past its
+ * cut), else 0 (TCP bytes come first and tcp_poll() reports those).
+ */
+static u32 tsmc_rx_ring_pflags(struct sock *sk, struct tsmc_link *l)
+{
+	u32 pflags = tsmc_idx_load(&l->rx.ring.idx->p.pflags);
+
+	if (!(pflags & TSMC_RING_F_CUT) ||
+	    !tsmc_cring_tag_ok(&l->rx, TSMC_RING_TAG(l->conn_id, !l->active)) ||
+	    before(READ_ONCE(tcp_sk(sk)->copied_seq),
+		   tsmc_idx_load(&l->rx.ring.idx->p.tcp_cut)))
+		return 0;
+	return pflags;
+}
+
 /* Lockless, for tcp_poll() via sk_is_readable(). */
 static bool tsmc_sock_is_readable(struct sock *sk)
 {
@@ -555,11 +571,8 @@ static bool tsmc_sock_is_readable(struct sock *sk)
 		return false;
 	if (READ_ONCE(l->dead))
 		return true;
-	pflags = tsmc_idx_load(&l->rx.ring.idx->p.pflags);
-	if (!(pflags & TSMC_RING_F_CUT) ||
-	    !tsmc_cring_tag_ok(&l->rx, TSMC_RING_TAG(l->conn_id, !l->active)) ||
-	    before(READ_ONCE(tcp_sk(sk)->copied_seq),
-		   tsmc_idx_load(&l->rx.ring.idx->p.tcp_cut)))
+	pflags = tsmc_rx_ring_pflags(sk, l);
+	if (!(pflags & TSMC_RING_F_CUT))
 		return false;	/* TCP bytes first: tcp_poll sees those */
 	return (pflags & (TSMC_RING_F_EOF | TSMC_RING_F_ERROR)) ||
 	       tsmc_rx_avail(l) >= max_t(u32, READ_ONCE(sk->sk_rcvlowat), 1);
@@ -572,12 +585,19 @@ static __poll_t tsmc_prot_poll(struct file *file, struct socket *sock,
 	__poll_t mask = tcp_poll(file, sock, wait);
 	struct tsmc_link *l = tsmc_link_of(sk);
 
+	if (!l || READ_ONCE(l->dead))
+		return mask;
 	/* TCP is idle and always writable; the ring may not be. */
-	if (l && READ_ONCE(l->my_cut_set) && !READ_ONCE(l->dead) &&
-	    !tsmc_tx_room(l)) {
+	if (READ_ONCE(l->my_cut_set) && !tsmc_tx_room(l)) {
 		mask &= ~(EPOLLOUT | EPOLLWRNORM);
 		set_bit(SOCK_NOSPACE, &sock->flags);
 	}
+	/*
+	 * The peer's EOF in its ring is its SHUT_WR: report it as TCP does
+	 * a FIN, without waiting for that FIN (it may come later).
+	 */
+	if (tsmc_rx_ring_pflags(sk, l) & TSMC_RING_F_EOF)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	return mask;
 }
 

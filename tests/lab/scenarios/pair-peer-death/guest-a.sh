@@ -2,7 +2,7 @@
 . /lab/tsmc-lib.sh
 OTHER=dom0
 # A module left loaded by an earlier failed scenario must not fail this one.
-rmmod tsmc_xen 2>/dev/null
+unload_module 2>/dev/null
 dmesg -c >/dev/null
 insmod "$KO" || fail "insmod failed"
 program_attach "$(want_doorbell)"
@@ -58,7 +58,7 @@ wait_state "$d2" connected 120 || fail "pair with recreated d ($d2) did not conn
 echo "$d2 100" >"$SYS/ping" || fail "ping to recreated d: $(cat "$SYS/ping")"
 [ "$(ping_field ok)" = 100 ] || fail "ping to recreated d: $(cat "$SYS/ping")"
 lab_put a-saw-d2 1
-rmmod tsmc_xen || fail "rmmod failed"
+unload_module || fail "rmmod failed"
 dmesg_clean || { cat /tmp/dmesg.log; fail "dmesg shows WARNING/BUG/Oops"; }
 cat /tmp/dmesg.log
 lab_put a-done pass
