@@ -184,13 +184,20 @@ static s64 tsmc_tcp_left(struct sock *sk, struct tsmc_link *l)
 
 /*
  * May we write to our ring? Once the peer reads through it: then our cut
- * goes out first, and everything after it goes by the ring.
+ * goes out first, and everything after it goes by the ring. Not while
+ * another writer sleeps in tcp_sendmsg (sk_write_pending, socket lock
+ * released): it appends to TCP when it wakes, after a cut we set now, and
+ * the peer would never read those bytes. Never after our FIN went by TCP
+ * (SEND_SHUTDOWN): a cut past the FIN sends the peer, once it read the
+ * FIN, to wait on our ring for an EOF that never comes; TCP's sendmsg
+ * gives this call its EPIPE.
  */
 static bool tsmc_tx_on_ring(struct sock *sk, struct tsmc_link *l)
 {
 	if (l->my_cut_set)
 		return true;
-	if (l->dead || READ_ONCE(l->peer_closed) ||
+	if (l->dead || READ_ONCE(l->peer_closed) || sk->sk_write_pending ||
+	    (sk->sk_shutdown & SEND_SHUTDOWN) ||
 	    !tsmc_ring_peer_reading(&l->tx.ring))
 		return false;
 	l->my_cut = tcp_sk(sk)->write_seq;

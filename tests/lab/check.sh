@@ -14,12 +14,12 @@ count_run() {
 rc_all=0
 mkdir -p out
 echo "=== harness self-test (host only)"
-if { selftest/report-test.sh && selftest/dmesg-test.sh; } >out/report-test.log 2>&1; then :; else rc_all=1; fi
+if { selftest/report-test.sh && selftest/dmesg-test.sh && selftest/select-test.sh; } >out/report-test.log 2>&1; then :; else rc_all=1; fi
 cat out/report-test.log
 pass=$((pass + $(grep -c '^ok ' out/report-test.log))) fail=$((fail + $(grep -c '^FAIL ' out/report-test.log)))
 for k in ${LAB_CHECK_KERNELS:-6.1 6.12}; do
 	echo "=== lab, guest kernel $k"
-	LAB_KERNEL=$k LAB_RUN=run-$k ./lab.sh || rc_all=1
+	LAB_MODE=check LAB_KERNEL=$k LAB_RUN=run-$k ./lab.sh || rc_all=1
 	if [ -f "out/run-$k/results.jsonl" ]; then count_run "out/run-$k/results.jsonl"; else fail=$((fail + 1)); fi
 done
 

@@ -12,6 +12,7 @@ LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$LAB_DIR/lib/images.sh"
 . "$LAB_DIR/lib/qemu.sh"
 . "$LAB_DIR/lib/report.sh"
+. "$LAB_DIR/lib/select.sh"
 
 LAB_KERNEL=${LAB_KERNEL:-6.1}
 LAB_GUEST=${LAB_GUEST:-pv}
@@ -29,12 +30,10 @@ WORK=$LAB_CACHE/work/$LAB_RUN
 trap 'qemu_stop' EXIT
 trap 'info "interrupted"; exit 130' INT TERM HUP
 
-# Scenarios: default = every directory whose scenario.conf is neither
-# SELFTEST=1 (run by check.sh) nor BENCH=1 (figures only: make bench).
+# Scenarios: default = lib/select.sh's set for `make lab`, or for `make
+# check` with LAB_MODE=check.
 if [ -z "${LAB_SCENARIOS:-}" ]; then
-	LAB_SCENARIOS=$(for c in "$LAB_DIR"/scenarios/*/scenario.conf; do
-		grep -Eq '^(SELFTEST|BENCH)=1' "$c" || basename "$(dirname "$c")"
-	done | tr '\n' ' ')
+	LAB_SCENARIOS=$(default_scenarios "$LAB_DIR/scenarios" "$LAB_KERNEL" "${LAB_MODE:-lab}" | tr '\n' ' ')
 fi
 LAB_SCENARIOS=$(echo "${LAB_SCENARIOS//,/ }" | xargs)
 guests=" " limit=0

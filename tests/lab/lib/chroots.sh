@@ -4,8 +4,8 @@
 
 DOM0_PKGS="xen-utils-4.17 xenstore-utils iproute2 bridge-utils iperf3 busybox kmod procps iputils-ping redis-server redis-tools"
 # libbpf-dev: the tsmc-bpf loader; dwarves (pahole): module BTF on 6.12,
-# which the kfunc doorbell needs.
-BUILD_PKGS="gcc make libc6-dev libxen-dev kmod libbpf-dev dwarves"
+# which the kfunc doorbell needs; libssl-dev: libcrypto for tcp_stream_sha.
+BUILD_PKGS="gcc make libc6-dev libxen-dev kmod libbpf-dev dwarves libssl-dev"
 # Bump when the way the roots are made changes (the cache key includes it).
 CHROOT_RECIPE=1
 # Docs, man pages and locales only make the initramfs bigger.

@@ -89,6 +89,9 @@ print_compare() {
 			printf "  connect+accept+close rate: %sx (target >= 0.8x)\n", ratio(k, "tsmc_crr_per_s", "crr_per_s")
 			printf "  redis-benchmark GET rate: %sx, SET rate: %sx (no target)\n", ratio(k, "tsmc_redis_get_rps", "redis_get_rps"), ratio(k, "tsmc_redis_set_rps", "redis_set_rps")
 		}
+		for (k in ks)
+			if ((k, "provision_ms") in v)
+				printf "tsmc-xenctl, %s: provision %s ms, policy cleanup %s ms, cleanup after xl destroy %s ms (target <= 1000 ms each)\n", k, v[k, "provision_ms"], ((k, "policy_cleanup_ms") in v) ? v[k, "policy_cleanup_ms"] : "-", ((k, "destroy_cleanup_ms") in v) ? v[k, "destroy_cleanup_ms"] : "-"
 	}' "$1"
 }
 

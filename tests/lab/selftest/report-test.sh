@@ -29,11 +29,15 @@ printf '%s\n' '{"scenario":"netfront","kernel":"6.1","metric":"rr64_rtt_us","val
 	'{"scenario":"netfront","kernel":"6.1","metric":"crr_per_s","value":40}' \
 	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_crr_per_s","value":44}' \
 	'{"scenario":"netfront","kernel":"6.1","metric":"redis_get_rps","value":500}' \
-	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_redis_get_rps","value":1250}' >"$T/c.jsonl"
+	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_redis_get_rps","value":1250}' \
+	'{"scenario":"xenctl","kernel":"6.1","metric":"provision_ms","value":1188}' \
+	'{"scenario":"xenctl","kernel":"6.1","metric":"destroy_cleanup_ms","value":113}' >"$T/c.jsonl"
 print_compare "$T/c.jsonl" >"$T/c.txt"
 grep -q 'netfront/tsmc 15.00x' "$T/c.txt" && grep -q 'rate: 1.10x' "$T/c.txt" && grep -q '1 stream: -x' "$T/c.txt" &&
 	grep -q 'GET rate: 2.50x, SET rate: -x' "$T/c.txt" &&
 	ok "tsmc vs netfront ratios" || { bad "tsmc vs netfront ratios"; cat "$T/c.txt"; }
+grep -qx 'tsmc-xenctl, 6.1: provision 1188 ms, policy cleanup - ms, cleanup after xl destroy 113 ms (target <= 1000 ms each)' "$T/c.txt" &&
+	ok "xenctl latencies against the target" || { bad "xenctl latencies against the target"; cat "$T/c.txt"; }
 
 LAB_SCENARIOS="netfront" check_verdicts "$T/r.jsonl" x && ok "all pass -> 0" || bad "all pass -> 0"
 LAB_SCENARIOS="netfront other" check_verdicts "$T/r.jsonl" x && bad "a fail verdict -> non-zero" || ok "a fail verdict -> non-zero"

@@ -1408,6 +1408,30 @@ static void many(struct ctx *c)
 	report(c, "64_connections_intact", many_io(c) == 0);
 }
 
+/* End a forked writer: exit 1 with its failure on stderr, else 0. */
+static void writer_exit(struct ctx *c, const char *who, int failed)
+{
+	if (failed)
+		fprintf(stderr, "%s: %s: %s\n", prog, who, c->why);
+	_exit(failed ? 1 : 0);
+}
+
+/* Wait for a forked writer (killed once the case timed out); report it. */
+static void reap_writer(struct ctx *c, pid_t pid, const char *what)
+{
+	int st = 0;
+	pid_t w;
+
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR && !timed_out)
+		;
+	if (w < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	report(c, what, expect(c, w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			       "child did not exit 0 (status 0x%x)", (unsigned)st));
+}
+
 /* ---- 15. fork + dup --------------------------------------------------- */
 
 #define FD_HALF (256u << 10)
@@ -1415,8 +1439,8 @@ static void many(struct ctx *c)
 
 static void cli_fork_dup(struct ctx *c)
 {
-	int fd, dfd, st = 0;
-	pid_t pid, w;
+	int fd, dfd;
+	pid_t pid;
 
 	STEP(c, "connect", fd = data_connect(c, 0));
 	STEP(c, "dup", dfd = dup(fd));
@@ -1426,11 +1450,7 @@ static void cli_fork_dup(struct ctx *c)
 		/* Child: first half through the duplicate only. */
 		close(fd);
 		arm(T_CASE);
-		if (send_pat(c, dfd, tx_seed(c), 0, FD_HALF, odd_tx)) {
-			fprintf(stderr, "%s: child: %s\n", prog, c->why);
-			_exit(1);
-		}
-		_exit(0);
+		writer_exit(c, "child", send_pat(c, dfd, tx_seed(c), 0, FD_HALF, odd_tx) != 0);
 	}
 	if (pid < 0) {
 		close(dfd);
@@ -1438,15 +1458,7 @@ static void cli_fork_dup(struct ctx *c)
 		report(c, "fork", 0);
 		return;
 	}
-	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR && !timed_out)
-		;
-	if (w < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
-	}
-	report(c, "child_wrote_first_half_via_dup",
-	       expect(c, w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		      "child did not exit 0 (status 0x%x)", (unsigned)st));
+	reap_writer(c, pid, "child_wrote_first_half_via_dup");
 	/* Closing the dup (the child's copies are gone too) leaves fd open. */
 	close(dfd);
 	report(c, "parent_writes_after_closing_dup",
@@ -1468,6 +1480,191 @@ static void srv_fork_dup(struct ctx *c)
 	report(c, "eof_after_last_close", expect(c, r == 0, "recv %s", rstr(r, errno)));
 }
 
+/* ---- 16. two writers across the switch -------------------------------- */
+
+/*
+ * The server (on the switched path the passive side, which sends by TCP
+ * until the client reads the ring) blocks writer A in one big send()
+ * before the client reads at all; writer B, a forked writer of the same
+ * socket, sends while A still waits. The client gets all bytes of both,
+ * each writer's in order: on TCP they may interleave. A's bytes have bit
+ * 7 clear, B's set, so the client can separate them. (The module once
+ * cut over to the ring under A's feet, and A's tail went to TCP after
+ * the cut, never read.)
+ */
+#define TW_A (8u * MIB)
+#define TW_B 1000u
+#define TW_QUIET (1.0 * scale)  /* client: no reads yet, A fills TCP */
+#define TW_LATE (2.0 * scale)   /* server: then B writes */
+#define TW_READ (16u << 10)     /* client: this much per recv... */
+#define TW_NAP (0.005 * scale)  /* ...then a nap, so A keeps waiting */
+
+static void tw_fill(uint8_t *buf, size_t n, uint32_t seed, uint64_t off, uint8_t hi)
+{
+	size_t i;
+
+	pat_fill(buf, n, seed, off);
+	for (i = 0; i < n; i++)
+		buf[i] = (uint8_t)((buf[i] & 0x7f) | hi);
+}
+
+static int tw_send(struct ctx *c, int fd, const uint8_t *buf, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = send(fd, buf + done, n - done, MSG_NOSIGNAL);
+
+		if (r <= 0)
+			return whyf(c, "send at byte %zu %s", done, rstr(r, errno));
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static void srv_two_writers(struct ctx *c)
+{
+	uint8_t *a = malloc(TW_A);
+	int fd;
+	pid_t pid;
+
+	if (!a) {
+		whyf(c, "no memory");
+		report(c, "malloc", 0);
+		return;
+	}
+	tw_fill(a, TW_A, seed(c, 1, 0), 0, 0);
+	STEP(c, "accept", fd = accept_data(c, 0));
+	pid = fork();
+	if (pid == 0) {
+		uint8_t b[TW_B];
+
+		arm(T_CASE);
+		tw_fill(b, TW_B, seed(c, 1, 1), 0, 0x80);
+		nap(TW_LATE);
+		writer_exit(c, "writer B", tw_send(c, fd, b, TW_B) != 0);
+	}
+	if (pid < 0) {
+		free(a);
+		whyf(c, "fork: %s", strerror(errno));
+		report(c, "fork", 0);
+		return;
+	}
+	report(c, "writer_a_sent_all", tw_send(c, fd, a, TW_A) == 0);
+	free(a);
+	reap_writer(c, pid, "writer_b_sent_all");
+	report(c, "shutdown_wr", expect(c, shutdown(fd, SHUT_WR) == 0, "shutdown: %s",
+					 strerror(errno)));
+	close_data(c, 0);
+}
+
+/* Check writer hi's bytes in one received piece; *off counts them. */
+static int tw_check(struct ctx *c, const uint8_t *p, size_t n, uint8_t hi, uint64_t *off)
+{
+	uint32_t sd = seed(c, 1, hi ? 1 : 0);
+	uint64_t lim = hi ? TW_B : TW_A;
+	uint8_t want;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((p[i] & 0x80) != hi)
+			continue;
+		if (*off >= lim)
+			return whyf(c, "writer %c: more than %llu bytes", hi ? 'B' : 'A',
+				    (unsigned long long)lim);
+		tw_fill(&want, 1, sd, *off, hi);
+		if (p[i] != want)
+			return whyf(c, "writer %c: byte %llu is 0x%02x, want 0x%02x",
+				    hi ? 'B' : 'A', (unsigned long long)*off, p[i], want);
+		(*off)++;
+	}
+	return 0;
+}
+
+static void cli_two_writers(struct ctx *c)
+{
+	uint64_t na = 0, nb = 0, got = 0;
+	int fd, bad = 0;
+	ssize_t r;
+
+	STEP(c, "connect", fd = data_connect(c, 0));
+	nap(TW_QUIET);
+	while ((r = recv(fd, rxbuf, TW_READ, 0)) > 0) {
+		got += (uint64_t)r;
+		if (!bad && (tw_check(c, rxbuf, (size_t)r, 0, &na) ||
+			     tw_check(c, rxbuf, (size_t)r, 0x80, &nb)))
+			bad = 1;
+		nap(TW_NAP);
+	}
+	if (r < 0 && !bad)
+		whyf(c, "recv after %llu bytes %s", (unsigned long long)got, rstr(r, errno));
+	report(c, "both_writers_in_order", !bad && r == 0);
+	report(c, "all_bytes_of_both",
+	       expect(c, !bad && na == TW_A && nb == TW_B,
+		      "got %llu of writer A's %u bytes, %llu of B's %u (%llu in all)",
+		      (unsigned long long)na, TW_A, (unsigned long long)nb, TW_B,
+		      (unsigned long long)got));
+	close_data(c, 0);
+}
+
+/* ---- 17. send after SHUT_WR, once the peer read our FIN ---------------- */
+
+/*
+ * The client's data and FIN go by TCP before the server reads at all (on
+ * the switched path: once the switch is done, but before the server reads
+ * the ring, so they go by TCP); the server then
+ * reads both in one recv(). Only after that does the client try to send
+ * again, which must fail with EPIPE and change nothing: the server still
+ * reads EOF. (The module once set its cut at that send, after the FIN;
+ * the server, past the cut, then waited on the ring for an EOF that
+ * never came.)
+ */
+#define SE_N 1000
+#define SE_SWITCH (0.5 * scale) /* client: first send (lets the switch finish) */
+#define SE_READ (1.5 * scale)   /* server: accept, first read: data and FIN */
+#define SE_SEND (2.5 * scale)   /* client: then the send after SHUT_WR */
+#define SE_EOF (3.5 * scale)    /* server: then EOF must still be there */
+
+static void cli_shut_send(struct ctx *c)
+{
+	uint64_t got;
+	ssize_t r;
+	int fd;
+
+	STEP(c, "connect", fd = data_connect(c, 0));
+	nap(SE_SWITCH);
+	STEP(c, "send", send_pat(c, fd, tx_seed(c), 0, SE_N, NULL));
+	STEP(c, "shutdown", shutdown(fd, SHUT_WR) ? whyf(c, "%s", strerror(errno)) : 0);
+	nap(SE_SEND - SE_SWITCH);
+	r = send(fd, "x", 1, MSG_NOSIGNAL);
+	report(c, "send_after_peer_read_fin_epipe",
+	       expect(c, r < 0 && errno == EPIPE, "send %s", rstr(r, errno)));
+	report(c, "eof_from_server",
+	       recv_pat_eof(c, fd, rx_seed(c), &got) == 0 &&
+		       expect(c, got == 0, "got %llu bytes, want none",
+			      (unsigned long long)got));
+	close_data(c, 0);
+}
+
+static void srv_shut_send(struct ctx *c)
+{
+	ssize_t r;
+	int fd;
+
+	/* Not even the data header read before: that read tells the peer
+	 * that we read its ring, and its bytes would take the ring. */
+	nap(SE_READ);
+	STEP(c, "accept", fd = accept_data(c, 0));
+	r = recv(fd, rxbuf, BUF, MSG_DONTWAIT);
+	report(c, "data_in_one_read",
+	       expect(c, r == SE_N, "recv %s, want %d", rstr(r, errno), SE_N) &&
+		       pat_verify(c, rxbuf, (size_t)r, rx_seed(c), 0) == 0);
+	nap(SE_EOF - SE_READ);
+	r = recv(fd, rxbuf, 1, MSG_DONTWAIT);
+	report(c, "eof_after_peer_send_failed", expect(c, r == 0, "recv %s", rstr(r, errno)));
+	close_data(c, 0);
+}
+
 /* ---- driver ----------------------------------------------------------- */
 
 static const struct tcase cases[] = {
@@ -1486,6 +1683,8 @@ static const struct tcase cases[] = {
 	{ "linger0", cli_linger0, srv_linger0 },
 	{ "many", many, many },
 	{ "fork_dup", cli_fork_dup, srv_fork_dup },
+	{ "two_writers", cli_two_writers, srv_two_writers },
+	{ "shut_send", cli_shut_send, srv_shut_send },
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 

@@ -6,14 +6,15 @@
  *   tcp_stream_sha gen [-B BYTES] [-s SEED]        (the same bytes to stdout)
  * The client sends BYTES of a seeded pattern and half-closes; the server
  * hashes what it got and answers "BYTES HEX\n"; the client compares both
- * and exits 1 on any difference.
+ * and exits 1 on any difference. SHA-256 comes from libcrypto (OpenSSL, EVP).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "net_util.h"
-#include "sha256.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 /* A multiple of 8: fill_pattern's stream only depends on seed and offset then. */
-#define CHUNK (64 * 1024)
+#define CHUNK (256 * 1024)
 
 static const char *prog = "tcp_stream_sha";
 static uint8_t buf[CHUNK];
@@ -36,53 +37,104 @@ static void usage(void)
 	exit(2);
 }
 
+/* Any libcrypto failure ends the tool: a digest we cannot trust is useless. */
+static void crypto_die(const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char msg[256] = "no error queued by libcrypto";
+
+	if (e)
+		ERR_error_string_n(e, msg, sizeof(msg));
+	fprintf(stderr, "%s: SHA-256: %s failed: %s\n", prog, what, msg);
+	exit(1);
+}
+
+static EVP_MD_CTX *sha256_begin(void)
+{
+	const EVP_MD *md = EVP_sha256();
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (!md)
+		crypto_die("EVP_sha256");
+	if (!c)
+		crypto_die("EVP_MD_CTX_new");
+	if (EVP_DigestInit_ex(c, md, NULL) != 1)
+		crypto_die("EVP_DigestInit_ex");
+	return c;
+}
+
+static void sha256_add(EVP_MD_CTX *c, const void *data, size_t n)
+{
+	if (EVP_DigestUpdate(c, data, n) != 1)
+		crypto_die("EVP_DigestUpdate");
+}
+
+/* Finish the digest as lower-case hex (64 digits and a NUL) and free c. */
+static void sha256_end(EVP_MD_CTX *c, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	if (EVP_DigestFinal_ex(c, d, &len) != 1)
+		crypto_die("EVP_DigestFinal_ex");
+	if (len != 32) {
+		fprintf(stderr, "%s: SHA-256: EVP_DigestFinal_ex gave %u bytes, not 32\n", prog, len);
+		exit(1);
+	}
+	EVP_MD_CTX_free(c);
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[2 * len] = '\0';
+}
+
 /* Produce the pattern chunk by chunk, hashing it and handing it to fd. */
 static int send_pattern(int fd, uint64_t bytes, uint64_t seed, char hex[65])
 {
-	struct sha256 sh;
-	uint8_t d[32];
+	EVP_MD_CTX *sh = sha256_begin();
 	uint64_t left = bytes, st = (seed << 1) | 1; /* xorshift state must be non-zero */
 
-	sha256_init(&sh);
 	while (left) {
 		size_t n = left < CHUNK ? (size_t)left : CHUNK;
 
 		fill_pattern(&st, buf, n);
-		sha256_update(&sh, buf, n);
-		if (write_full(fd, buf, n))
+		sha256_add(sh, buf, n);
+		if (write_full(fd, buf, n)) {
+			EVP_MD_CTX_free(sh);
 			return -1;
+		}
 		left -= n;
 	}
-	sha256_final(&sh, d);
-	sha256_hex(d, hex);
+	sha256_end(sh, hex);
 	return 0;
 }
 
 static int run_server(const char *host, const char *port)
 {
 	int lfd = tcp_listen(host, port), fd;
-	struct sha256 sh;
+	EVP_MD_CTX *sh;
 	uint64_t total = 0;
-	uint8_t d[32];
 	char hex[65], line[128];
 	ssize_t r;
 
 	fd = tcp_accept(lfd);
 	if (fd < 0)
 		return 1;
-	sha256_init(&sh);
+	sh = sha256_begin();
 	while ((r = read(fd, buf, sizeof(buf))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("read");
+			EVP_MD_CTX_free(sh);
 			return 1;
 		}
-		sha256_update(&sh, buf, (size_t)r);
+		sha256_add(sh, buf, (size_t)r);
 		total += (uint64_t)r;
 	}
-	sha256_final(&sh, d);
-	sha256_hex(d, hex);
+	sha256_end(sh, hex);
 	snprintf(line, sizeof(line), "%" PRIu64 " %s\n", total, hex);
 	if (write_full(fd, line, strlen(line))) {
 		perror("write");

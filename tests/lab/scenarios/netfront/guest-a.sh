@@ -24,7 +24,7 @@ tcp_crr client -c "$IP_B" -p 5003 -d 3 >/tmp/crr.log || lab_fail "tcp_crr failed
 cat /tmp/crr.log
 lab_metric crr_per_s "$(lab_tool_value /tmp/crr.log crr_per_s)"
 
-redis_check "$IP_B" >/tmp/redis.log || { cat /tmp/redis-bench.log; lab_fail "redis check failed"; }
+redis_check "$IP_B" >/tmp/redis.log || { cat /tmp/redis-bench.log; lab_fail "$(tail -n1 /tmp/redis.log)"; }
 lab_metric redis_set_rps "$(lab_tool_value /tmp/redis.log set_rps)"
 lab_metric redis_get_rps "$(lab_tool_value /tmp/redis.log get_rps)"
 

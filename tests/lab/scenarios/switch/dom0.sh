@@ -8,7 +8,7 @@ vif_packets() { cat "/sys/class/net/vif$1.0/statistics/rx_packets"; }
 
 # wait_a KEY: a's KEY, or give up at once when a reports it is done
 wait_a() {
-	_end=$(lab_deadline 700)
+	_end=$(lab_deadline 1200)
 	while lab_before "$_end"; do
 		xenstore-read "/local/lab/$LAB_SCEN/$1" 2>/dev/null && return 0
 		xenstore-read "/local/lab/$LAB_SCEN/a-done" >/dev/null 2>&1 && return 1

@@ -8,6 +8,7 @@ await b-ready 60 >/dev/null || fail "b not ready"
 # switched N: wait until N connections have switched on our side
 switched() { wait_field "$DOMID_B" switched "$1" 10 || fail "$2: not switched"; }
 
+lab_phase ping-pong
 timeout 120 tcp_pingpong client -c "$IP_B" -p 5001 -s 64 -n 300 >/tmp/pp.log || { cat /tmp/pp.log; fail_state "ping-pong failed"; }
 cat /tmp/pp.log
 switched 1 "ping-pong"
@@ -15,6 +16,7 @@ lab_metric tsmc_rr64_rtt_us "$(lab_tool_value /tmp/pp.log rtt_us_avg)"
 timeout 120 tcp_pingpong client -c "$IP6_B" -p 5001 -s 64 -n 300 >/tmp/pp.log || { cat /tmp/pp.log; fail_state "ping-pong v6 failed"; }
 switched 2 "ping-pong v6"
 
+lab_phase stream
 lab_put a-stream-start 1
 await vif-before 30 >/dev/null || fail "dom0 did not count"
 timeout 600 tcp_stream_sha client -c "$IP_B" -p 5004 -B 1G >/tmp/ss.log
@@ -41,6 +43,7 @@ iperf() {
 	cat /tmp/iperf3.log
 	lab_metric "$_m" "$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { printf "%.3f\n", v / 1000 }' /tmp/iperf3.log)"
 }
+lab_phase iperf3
 n=$(pair_field "$DOMID_B" switched)
 iperf tsmc_iperf3_gbps
 iperf tsmc_iperf3_r_gbps -R
@@ -49,13 +52,15 @@ iperf tsmc_iperf3_p4_r_gbps -P 4 -R
 # iperf3's control connection and each data stream switched.
 switched $((n + 2 + 2 + 5 + 5)) "iperf3"
 
+lab_phase crr
 timeout 60 tcp_crr client -c "$IP_B" -p 5003 -d 3 >/tmp/crr.log || { cat /tmp/crr.log; fail_state "tcp_crr failed"; }
 cat /tmp/crr.log
 lab_metric tsmc_crr_per_s "$(lab_tool_value /tmp/crr.log crr_per_s)"
 
+lab_phase redis
 # Unchanged redis-server and redis-cli/redis-benchmark from Debian.
 n=$(pair_field "$DOMID_B" switched)
-redis_check "$IP_B" >/tmp/redis.log || { cat /tmp/redis-bench.log; fail_state "redis check failed"; }
+redis_check "$IP_B" >/tmp/redis.log || { cat /tmp/redis-bench.log; fail_state "$(tail -n1 /tmp/redis.log)"; }
 cat /tmp/redis.log
 lab_metric tsmc_redis_set_rps "$(lab_tool_value /tmp/redis.log set_rps)"
 lab_metric tsmc_redis_get_rps "$(lab_tool_value /tmp/redis.log get_rps)"
@@ -66,6 +71,7 @@ lab_metric redis_switched $(($(pair_field "$DOMID_B" switched) - n))
 # The project's semantics test: on the switched path (IPv4 and IPv6) it
 # must print exactly what it prints on plain TCP (loopback in this guest,
 # which the module leaves alone: no pair with ourselves).
+lab_phase semantics
 sem() { timeout 300 tcp_semantics client -t 4 "$@" 2>&1 | tee /dev/console | grep -E '^(ok|FAIL) '; }
 tcp_semantics server -t 4 -p 5020 >/dev/null 2>&1 &
 sem 127.0.0.1 -p 5020 >/tmp/sem-tcp.log
@@ -78,13 +84,20 @@ for f in /tmp/sem-tcp.log /tmp/sem4.log /tmp/sem6.log; do
 done
 [ "$(grep -c '^ok ' /tmp/sem-tcp.log)" -gt 60 ] && ! grep -q '^FAIL ' /tmp/sem-tcp.log ||
 	fail "tcp_semantics fails on plain TCP"
-cmp -s /tmp/sem-tcp.log /tmp/sem4.log || { diff /tmp/sem-tcp.log /tmp/sem4.log; fail_state "semantics differ on the switched path (IPv4)"; }
-cmp -s /tmp/sem-tcp.log /tmp/sem6.log || { diff /tmp/sem-tcp.log /tmp/sem6.log; fail_state "semantics differ on the switched path (IPv6)"; }
+# semdiff FILE FAMILY: fail naming the first check that differs from TCP.
+semdiff() {
+	cmp -s /tmp/sem-tcp.log "$1" && return 0
+	diff /tmp/sem-tcp.log "$1"
+	fail_state "semantics differ on the switched path ($2): $(diff /tmp/sem-tcp.log "$1" | grep -m1 '^+[^+]' | cut -c2-)"
+}
+semdiff /tmp/sem4.log IPv4
+semdiff /tmp/sem6.log IPv6
 lab_metric semantics_switched $(($(pair_field "$DOMID_B" switched) - n))
 [ $(($(pair_field "$DOMID_B" switched) - n)) -gt 100 ] || fail "the semantics runs were hardly switched"
 
 # 64 connections at once exceed the pool (45 per pair): the rest stayed
 # on TCP, and the semantics above were still those of TCP.
+lab_phase end
 tsmc-ss -s -p "$DOMID_B" | tee /tmp/tsmc-ss.txt
 ex=$(awk '$1 == "pool" && $2 == "exhausted" { print $3 }' /tmp/tsmc-ss.txt)
 lab_metric pool_exhausted "$ex"

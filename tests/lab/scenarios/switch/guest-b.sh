@@ -13,7 +13,7 @@ tcp_semantics server -t 4 -p 5010 >/tmp/sem4-srv.log 2>&1 &
 tcp_semantics server -6 -t 4 -p 5016 >/tmp/sem6-srv.log 2>&1 &
 sleep 1
 lab_put b-ready 1
-await a-stream-end 700 >/dev/null || { cat "$SYS/pairs" /proc/net/tsmc_xen; fail "a did not finish its stream"; }
+await a-stream-end 1200 >/dev/null || { cat "$SYS/pairs" /proc/net/tsmc_xen; fail "a did not finish its stream"; }
 wait $ss || fail "stream server failed"
 cat /tmp/ss-srv.log
 lab_put b-sha "$(lab_tool_value /tmp/ss-srv.log sha256)"
