@@ -150,6 +150,8 @@ struct tsmc_link {
 	bool			dead;		/* pair down: rings unusable */
 	u64			tx_bytes, rx_bytes;	/* under the socket lock */
 	atomic64_t		wakes;
+	/* The rings' shared words at the last interrupt (irq only). */
+	u32			seen_prod, seen_pflags, seen_cons, seen_cflags;
 	/* For /proc/net/tsmc_xen, copied at birth: sk goes at close. */
 	possible_net_t		net;
 	struct in6_addr		laddr, raddr;	/* IPv4 as v4-mapped */
