@@ -95,7 +95,7 @@ static int expect_peek(const struct tsmc_ring *r)
 
 	if (r->err)
 		return r->err;
-	if (pflags & ~7u)
+	if (pflags & ~(TSMC_RING_F_EOF | TSMC_RING_F_ERROR | TSMC_RING_F_CUT))
 		return -EPROTO;
 	if (pflags & TSMC_RING_F_ERROR)
 		return -ECONNRESET;
@@ -117,7 +117,7 @@ static int expect_reserve(const struct tsmc_ring *r, uint32_t max)
 		return r->err ? r->err : -EPIPE;
 	if (r->err)
 		return r->err;
-	if (cflags & ~1u)
+	if (cflags & ~(TSMC_RING_F_CLOSED | TSMC_RING_F_READING))
 		return -EPROTO;
 	if (cflags & TSMC_RING_F_CLOSED)
 		return -EPIPE;
@@ -303,7 +303,8 @@ static void run_producer(struct tsmc_ring *r, uint32_t start)
 			break;
 		}
 		case 9:
-			put_word(17, tsmc__le32(take8() & 1));	/* c.cflags */
+			/* c.cflags: CLOSED and READING */
+			put_word(17, tsmc__le32(take8() & 3));
 			ret = r->err;
 			break;
 		default:

@@ -164,6 +164,11 @@ both_files() { [ -s "$1" ] && [ -s "$2" ]; }
 # not_connected PEER: the pair with PEER is not (or no longer) connected
 not_connected() { [ "$(pair_state "$1")" != connected ]; }
 
+# listening PORT: a TCP socket (v4 or v6) listens on PORT
+listening() {
+	grep -q ":$(printf %04X "$1") [0-9A-F]*:0000 0A " /proc/net/tcp /proc/net/tcp6
+}
+
 # sending_to ADDR:PORT: a switched connection to ADDR:PORT has sent bytes
 sending_to() { grep -q "remote=$1 tx_bytes=[1-9]" /proc/net/tsmc_xen; }
 

@@ -35,3 +35,13 @@ start_d() {
 	xenstore-write "/local/domain/$d/data/lab/cmd" "$d $LAB_SCEN $LAB_TIMEOUT"
 	echo "$d"
 }
+
+# d_listening DOMID SECONDS: wait until guest-d serves a's stream.
+d_listening() {
+	local t=$(($2 * 5))
+	until [ "$(xenstore-read "/local/domain/$1/data/lab/listening" 2>/dev/null)" = 1 ]; do
+		t=$((t - 1))
+		[ "$t" -gt 0 ] || return 1
+		sleep 0.2
+	done
+}

@@ -16,6 +16,10 @@ for round in 1 2; do
 	d=$(start_d) || fail "guest-d ($round) did not come up"
 	tsmc-xenctl enable "$d" || fail "enable d failed"
 	lab_put "d$round" "$d"
+	if [ $round = 1 ]; then
+		d_listening "$d" 300 || fail "guest-d did not listen on 5004"
+		lab_put d-listening 1
+	fi
 	await "a-saw-d$round" 180 >/dev/null || fail "a never paired with d ($round)"
 	[ $round = 2 ] && break
 	lab_put destroying 1

@@ -11,14 +11,9 @@ d1=$(await d1 300) || fail "no guest-d from dom0"
 wait_state "$d1" connected 120 || fail "pair with d ($d1) did not connect"
 # A switched stream to d is running when d dies: it must end in a reset.
 ip_d=$(await d-ip 5) || fail "dom0 did not say d's address"
-# d cannot write to the lab's xenstore directory: retry until it listens.
-(for _ in $(seq 60); do
-	tcp_stream_sha client -c "$ip_d" -p 5004 -B 4G >/tmp/ss.log 2>&1
-	rc=$?
-	grep -q 'Connection refused' /tmp/ss.log || break
-	sleep 1
-done
-echo $rc >/tmp/ss.rc) &
+await d-listening 300 >/dev/null || fail "d never listened"
+(tcp_stream_sha client -c "$ip_d" -p 5004 -B 4G >/tmp/ss.log 2>&1
+echo $? >/tmp/ss.rc) &
 wait_until 60 sending_to "$ip_d:5004" || { cat /tmp/ss.log; fail_state "no switched stream to d"; }
 [ -s /tmp/ss.rc ] && { cat /tmp/ss.log; fail "the stream to d ended before d died"; }
 lab_put a-saw-d1 1

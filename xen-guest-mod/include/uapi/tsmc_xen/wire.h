@@ -249,7 +249,7 @@ struct tsmc_ring_prod_line {
 
 struct tsmc_ring_cons_line {
 	__le32	cons;		/* bytes ever consumed */
-	__le32	cflags;		/* TSMC_RING_F_CLOSED */
+	__le32	cflags;		/* TSMC_RING_F_CLOSED | _READING */
 	__u8	pad[TSMC_CACHELINE - 8];
 };
 
