@@ -74,7 +74,8 @@ print_table() {
 }
 
 # print_compare JSONL: per kernel, tsmc (scenario switch) against netfront,
-# both measured in the same boot, with the issue 8 targets.
+# both measured in the same boot, and the side-by-side scenario's medians
+# (plain and tsmc rounds alternating), with the issue 8 targets.
 print_compare() {
 	awk '
 	function field(k,   m) { if (match($0, "\"" k "\":(\"[^\"]*\"|[^,}]*)")) { m = substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3); gsub(/"/, "", m); return m } return "" }
@@ -83,11 +84,18 @@ print_compare() {
 	END {
 		for (k in ks) {
 			if (!((k, "tsmc_rr64_rtt_us") in v) || !((k, "rr64_rtt_us") in v)) continue
-			printf "tsmc vs netfront, %s, same boot:\n", k
+			printf "tsmc (scenario switch) vs netfront (scenario netfront), %s, same boot:\n", k
 			printf "  throughput, iperf3 1 stream: %sx, 4 streams: %sx (target >= 8x)\n", ratio(k, "tsmc_iperf3_gbps", "iperf3_a_to_b_gbps"), ratio(k, "tsmc_iperf3_p4_gbps", "iperf3_a_to_b_gbps")
 			printf "  64 B round trip: netfront/tsmc %sx (target >= 8x)\n", ratio(k, "rr64_rtt_us", "tsmc_rr64_rtt_us")
 			printf "  connect+accept+close rate: %sx (target >= 0.8x)\n", ratio(k, "tsmc_crr_per_s", "crr_per_s")
 			printf "  redis-benchmark GET rate: %sx, SET rate: %sx (no target)\n", ratio(k, "tsmc_redis_get_rps", "redis_get_rps"), ratio(k, "tsmc_redis_set_rps", "redis_set_rps")
+		}
+		for (k in ks) {
+			if (!((k, "sbs_tsmc_rtt") in v) || !((k, "sbs_plain_rtt") in v)) continue
+			printf "tsmc vs plain TCP over netfront, %s, side by side (scenario side-by-side, medians of 3 rounds):\n", k
+			printf "  throughput, iperf3 1 stream: %sx (target >= 8x)\n", ratio(k, "sbs_tsmc_gbps", "sbs_plain_gbps")
+			printf "  64 B round trip: netfront/tsmc %sx (target >= 8x)\n", ratio(k, "sbs_plain_rtt", "sbs_tsmc_rtt")
+			printf "  connect+accept+close rate: %sx (target >= 0.8x)\n", ratio(k, "sbs_tsmc_crr", "sbs_plain_crr")
 		}
 		for (k in ks)
 			if ((k, "provision_ms") in v)

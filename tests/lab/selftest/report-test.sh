@@ -31,11 +31,23 @@ printf '%s\n' '{"scenario":"netfront","kernel":"6.1","metric":"rr64_rtt_us","val
 	'{"scenario":"netfront","kernel":"6.1","metric":"redis_get_rps","value":500}' \
 	'{"scenario":"switch","kernel":"6.1","metric":"tsmc_redis_get_rps","value":1250}' \
 	'{"scenario":"xenctl","kernel":"6.1","metric":"provision_ms","value":1188}' \
-	'{"scenario":"xenctl","kernel":"6.1","metric":"destroy_cleanup_ms","value":113}' >"$T/c.jsonl"
+	'{"scenario":"xenctl","kernel":"6.1","metric":"destroy_cleanup_ms","value":113}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_plain_rtt","value":12000}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_tsmc_rtt","value":4000}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_plain_crr","value":30}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_tsmc_crr","value":25.5}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_plain_gbps","value":0.08}' \
+	'{"scenario":"side-by-side","kernel":"6.12","metric":"sbs_tsmc_gbps","value":0.04}' >"$T/c.jsonl"
 print_compare "$T/c.jsonl" >"$T/c.txt"
 grep -q 'netfront/tsmc 15.00x' "$T/c.txt" && grep -q 'rate: 1.10x' "$T/c.txt" && grep -q '1 stream: -x' "$T/c.txt" &&
 	grep -q 'GET rate: 2.50x, SET rate: -x' "$T/c.txt" &&
 	ok "tsmc vs netfront ratios" || { bad "tsmc vs netfront ratios"; cat "$T/c.txt"; }
+sed -n '/^tsmc vs plain TCP over netfront, 6.12, side by side/,/rate:/p' "$T/c.txt" >"$T/sbs.txt"
+grep -qx '  throughput, iperf3 1 stream: 0.50x (target >= 8x)' "$T/sbs.txt" &&
+	grep -qx '  64 B round trip: netfront/tsmc 3.00x (target >= 8x)' "$T/sbs.txt" &&
+	grep -qx '  connect+accept+close rate: 0.85x (target >= 0.8x)' "$T/sbs.txt" &&
+	! grep -q 'tsmc vs plain TCP over netfront, 6.1,' "$T/c.txt" &&
+	ok "side-by-side ratios" || { bad "side-by-side ratios"; cat "$T/c.txt"; }
 grep -qx 'tsmc-xenctl, 6.1: provision 1188 ms, policy cleanup - ms, cleanup after xl destroy 113 ms (target <= 1000 ms each)' "$T/c.txt" &&
 	ok "xenctl latencies against the target" || { bad "xenctl latencies against the target"; cat "$T/c.txt"; }
 

@@ -54,6 +54,13 @@ lab_get() {
 # lab_tool_value FILE NAME: value of a "name value" line printed by tests/tools.
 lab_tool_value() { awk -v k="$2" '$1 == k {print $2; exit}' "$1"; }
 
+# iperf3_gbps LOG: the receiver's rate in an iperf3 client log (-f m), in
+# Gbit/s; fails if the log has none.
+iperf3_gbps() {
+	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i }
+		END { if (v == "") exit 1; printf "%.3f\n", v / 1000 }' "$1"
+}
+
 # redis_start: Debian's redis-server, unchanged, on port 6379 (all
 # addresses, no persistence, no protected mode: the lab has no password).
 redis_start() {

@@ -5,6 +5,8 @@
  *   tcp_crr client -c HOST -p PORT [-d SECONDS]
  * The server accepts and closes at once; the client connects, waits for the
  * server's FIN (so each cycle really completed accept and close), closes.
+ * The client also prints the mean time of each phase (connect, wait for
+ * EOF, close), to say where a slow cycle spends its time.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "net_util.h"
@@ -47,7 +49,7 @@ static int run_server(const char *host, const char *port, unsigned long max)
 
 static int run_client(const char *host, const char *port, double secs)
 {
-	double t0, end, el;
+	double t0, end, el, ta, tb, tc, sum[3] = { 0 };
 	unsigned long n = 0;
 	char c;
 	int fd;
@@ -61,8 +63,9 @@ static int run_client(const char *host, const char *port, double secs)
 	close(fd);
 	t0 = now_s();
 	end = t0 + secs;
-	while (now_s() < end) {
+	while ((ta = now_s()) < end) {
 		fd = tcp_connect(host, port);
+		tb = now_s();
 		if (fd < 0) {
 			fprintf(stderr, "%s: connect #%lu: %s\n", prog, n, strerror(errno));
 			return 1;
@@ -72,11 +75,18 @@ static int run_client(const char *host, const char *port, double secs)
 			close(fd);
 			return 1;
 		}
+		tc = now_s();
 		close(fd);
+		sum[0] += tb - ta;
+		sum[1] += tc - tb;
+		sum[2] += now_s() - tc;
 		n++;
 	}
 	el = now_s() - t0;
 	printf("connections %lu\nseconds %.3f\ncrr_per_s %.1f\n", n, el, (double)n / el);
+	if (n)
+		printf("connect_ms_avg %.3f\neof_ms_avg %.3f\nclose_ms_avg %.3f\n",
+		       sum[0] * 1e3 / n, sum[1] * 1e3 / n, sum[2] * 1e3 / n);
 	return 0;
 }
 

@@ -39,8 +39,9 @@ P=$(port 2)
 "$BIN/tcp_crr" server -p "$P" -b 127.0.0.1 >"$T/crr_srv" & srv=$!
 if "$BIN/tcp_crr" client -c 127.0.0.1 -p "$P" -d 0.5 >"$T/crr" &&
 	n=$(val connections "$T/crr") && [ "${n:-0}" -gt 0 ] &&
-	awk '$1 == "crr_per_s" && $2 > 0 {f=1} END {exit !f}' "$T/crr"; then
-	ok "crr rate ($n connections)"
+	awk '$1 == "crr_per_s" && $2 > 0 {f=1} END {exit !f}' "$T/crr" &&
+	awk '$1 ~ /^(connect|eof|close)_ms_avg$/ && $2 >= 0 {k++} END {exit k != 3}' "$T/crr"; then
+	ok "crr rate and phase times ($n connections)"
 else bad "crr rate"; cat "$T/crr"; fi
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
 

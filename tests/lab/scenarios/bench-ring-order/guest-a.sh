@@ -14,7 +14,7 @@ for o in 16 18 20; do
 	sleep 3
 	n=$(pair_field "$DOMID_B" switched)
 	timeout 60 iperf3 -c "$IP_B" -p 5201 -t 5 -f m >/tmp/iperf3.log 2>&1 || { cat /tmp/iperf3.log; fail_state "iperf3 at order $o failed"; }
-	lab_metric "iperf3_order${o}_gbps" "$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { printf "%.3f\n", v / 1000 }' /tmp/iperf3.log)"
+	lab_metric "iperf3_order${o}_gbps" "$(iperf3_gbps /tmp/iperf3.log)"
 	timeout 120 tcp_pingpong client -c "$IP_B" -p 5001 -s 64 -n 300 >/tmp/pp.log || fail_state "ping-pong at order $o failed"
 	lab_metric "rr64_order${o}_us" "$(lab_tool_value /tmp/pp.log rtt_us_avg)"
 	[ $(($(pair_field "$DOMID_B" switched) - n)) -ge 3 ] || fail_state "order $o: not switched"

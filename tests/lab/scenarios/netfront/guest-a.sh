@@ -13,7 +13,7 @@ lab_metric rr64_rtt_p99_us "$(lab_tool_value /tmp/pp.log rtt_us_p99)"
 iperf() {
 	iperf3 -c "$IP_B" -p 5201 -t 5 -f m "$@" >/tmp/iperf3.log 2>&1 || { cat /tmp/iperf3.log; return 1; }
 	cat /tmp/iperf3.log
-	awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { if (v == "") exit 1; printf "%.3f\n", v / 1000 }' /tmp/iperf3.log
+	iperf3_gbps /tmp/iperf3.log
 }
 v=$(iperf) || lab_fail "iperf3 a->b failed"
 lab_metric iperf3_a_to_b_gbps "$(echo "$v" | tail -n1)"

@@ -41,7 +41,7 @@ iperf() {
 	timeout 60 iperf3 -c "$IP_B" -p 5201 -t 5 -f m "$@" >/tmp/iperf3.log 2>&1 ||
 		{ cat /tmp/iperf3.log; fail_state "iperf3 $* failed"; }
 	cat /tmp/iperf3.log
-	lab_metric "$_m" "$(awk '/receiver/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mbits/sec") v = $i } END { printf "%.3f\n", v / 1000 }' /tmp/iperf3.log)"
+	lab_metric "$_m" "$(iperf3_gbps /tmp/iperf3.log)"
 }
 lab_phase iperf3
 n=$(pair_field "$DOMID_B" switched)

@@ -1,0 +1,3 @@
+. /lab/lab-lib.sh
+. /lab/dom0-pair.sh
+pair_scenario
